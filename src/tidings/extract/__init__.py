@@ -1,0 +1,48 @@
+"""The extract stage: a document in, the article copies on it out.
+
+    >>> from tidings.extract import extract
+    >>> copies = extract(document, template)
+
+Text dumps are read line by line (`textdump`), HTML pages through the DOM (`html`). What a site repeats on
+every page is learned by the store from `template_lines` and handed back as a `SiteTemplate`.
+"""
+
+from __future__ import annotations
+
+from tidings.extract.html import extract_html
+from tidings.extract.lines import split_lines
+from tidings.extract.template import (
+    EMPTY_TEMPLATE,
+    LineShape,
+    SiteTemplate,
+    head_key,
+    learn_shapes,
+    template_lines,
+)
+from tidings.extract.textdump import extract_text
+from tidings.models import Copy, Document, DocumentKind
+
+
+def extract(document: Document, template: SiteTemplate = EMPTY_TEMPLATE) -> list[Copy]:
+    """Every article copy in `document`, in page order."""
+    if document.kind is DocumentKind.HTML:
+        return extract_html(document.text, document.fetched_at, document.site, document.url, template)
+    return extract_text(document.text, document.fetched_at, document.site, template)
+
+
+def page_lines(document: Document) -> set[str]:
+    """The lines of a document that the site-template learner counts."""
+    return template_lines(split_lines(document.text)) if document.kind is DocumentKind.TEXT else set()
+
+
+__all__ = [
+    "EMPTY_TEMPLATE",
+    "LineShape",
+    "SiteTemplate",
+    "extract",
+    "extract_html",
+    "extract_text",
+    "head_key",
+    "learn_shapes",
+    "page_lines",
+]

@@ -1,0 +1,94 @@
+"""The shared types that flow between the stages: plain, immutable data.
+
+document ──extract──▶ copies ──fold──▶ article ──cluster──▶ story (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    HTML = "html"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One thing taken in, kept as received."""
+
+    content: bytes
+    sha256: str
+    kind: DocumentKind
+    text: str
+    encoding: str
+    fetched_at: datetime
+    site: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """One appearance of an article inside a document, as extracted."""
+
+    title: str | None
+    body: tuple[str, ...]
+    dek: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    image: str | None = None
+    canonical_url: str | None = None
+    # What extraction itself removed from this copy (e.g. "teaser inserted").
+    changes: tuple[str, ...] = ()
+    # The copy ends with a pointer to the rest of the article elsewhere.
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCopy:
+    """A copy as the store keeps it: the extracted copy plus where it came from."""
+
+    id: int
+    copy: Copy
+    site: str | None
+    url: str | None
+    path: str | None
+    fetched_at: datetime
+    document_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What fold needs to find a copy's article: hashes of word shingles."""
+
+    shingles: tuple[int, ...]  # sorted, unique
+    anchors: tuple[int, ...]  # a content-defined sample of `shingles`, the index keys
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalArticle:
+    """The folded article built from all its copies."""
+
+    title: str | None
+    dek: str | None
+    body: tuple[str, ...]
+    publisher: str | None
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+    image: str | None = None
+    # copy id -> what that copy changed relative to the canonical text
+    copy_changes: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFeatures:
+    """The sparse term vector an article brings to clustering."""
+
+    terms: dict[str, float]
+    published_at: datetime | None

@@ -1,0 +1,133 @@
+"""The one orchestrator: a document through extract, fold and cluster, saved by the store.
+
+Each document is one transaction: it goes in whole or not at all, and a document already stored
+(same bytes) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tidings import cluster, extract, fold
+from tidings.fetch import DocumentError, iter_files, read_document
+from tidings.models import Document
+from tidings.settings import Settings
+from tidings.store import Store, Transaction
+
+
+@dataclass(slots=True)
+class DocumentOutcome:
+    duplicate: bool = False
+    copies: int = 0
+    new_articles: int = 0
+    folded: int = 0
+
+
+@dataclass(slots=True)
+class IngestReport:
+    documents: int = 0
+    duplicates: int = 0
+    copies: int = 0
+    new_articles: int = 0
+    folded: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, outcome: DocumentOutcome) -> None:
+        self.documents += 1
+        self.duplicates += outcome.duplicate
+        self.copies += outcome.copies
+        self.new_articles += outcome.new_articles
+        self.folded += outcome.folded
+
+
+def ingest_document(store: Store, document: Document, settings: Settings) -> DocumentOutcome:
+    with store.begin() as tx:
+        if tx.has_document(document.sha256):
+            return DocumentOutcome(duplicate=True)
+        template = _site_template(tx, document)
+        copies = extract.extract(document, template)
+        document_id = tx.add_document(document)
+        outcome = DocumentOutcome(copies=len(copies))
+        for position, copy in enumerate(copies):
+            fp = fold.fingerprint(copy, settings.fold_shingle_words, settings.fold_anchor_rate)
+            copy_id = tx.add_copy(document_id, position, copy, fold.pack(fp.shingles))
+            article_id = fold.find_article(fp, tx, settings.fold_min_containment)
+            if article_id is None:
+                article_id = tx.new_article()
+                outcome.new_articles += 1
+            else:
+                outcome.folded += 1
+            tx.attach_copy(copy_id, article_id)
+            tx.add_anchors(article_id, fp.anchors)
+            _fold_and_cluster(tx, article_id, settings)
+        return outcome
+
+
+def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings) -> None:
+    article = fold.build(tx.article_copies(article_id))
+    tx.save_article(article_id, article)
+    if tx.article_story(article_id) is not None:
+        return
+    feats = cluster.features(article)
+    joined = cluster.assign(feats, tx, settings.story_window_days, settings.story_min_similarity)
+    if joined is None:
+        story_id = tx.save_story(None, article.title, article.published_at, feats.terms)
+    else:
+        story_id, centroid = joined
+        merged = cluster.merge_centroid(centroid, feats, tx.story_size(story_id))
+        tx.save_story(story_id, None, article.published_at, merged)
+    tx.set_article_story(article_id, story_id)
+
+
+def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:
+    """Count this page's lines for its site, then return what the site's pages so far have in common."""
+    site = document.site or _host(document.url) or "unknown"
+    lines = {line: extract.head_key(line) for line in extract.page_lines(document)}
+    tx.observe_site_lines(site, lines)
+    heads = sorted({h for h in lines.values() if h})
+    recurring, groups = tx.site_line_stats(site, heads)
+    return extract.SiteTemplate(lines=frozenset(recurring), shapes=extract.learn_shapes(groups))
+
+
+def _host(url: str | None) -> str | None:
+    return urlsplit(url).hostname if url else None
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    site: str | None = None,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    on_file: Callable[[str, str | None], None] | None = None,
+) -> IngestReport:
+    """Every file under `paths` through the pipeline; a file that fails is reported and skipped."""
+    report = IngestReport()
+    for entry in iter_files(list(paths)):
+        name = str(entry.path)
+        error = entry.error
+        if error is None:
+            try:
+                document = read_document(
+                    entry.path,
+                    max_bytes=settings.max_document_bytes,
+                    site=site,
+                    url=url,
+                    fetched_at=fetched_at,
+                )
+                report.add(ingest_document(store, document, settings))
+            except DocumentError as exc:
+                error = str(exc)
+            except Exception as exc:  # a bug must not cost the rest of the batch; the transaction rolled back
+                error = f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        if error is not None:
+            report.failures.append((name, error))
+        if on_file is not None:
+            on_file(name, error)
+    return report

@@ -1,0 +1,128 @@
+"""Every setting Tidings has, declared once: name, type, default, help, and whether it is secret.
+
+Values come from, in rising order of precedence: the defaults below, a TOML config file, environment
+variables (`TIDINGS_<NAME>` upper-cased), and command-line flags. `Settings` is built once by the CLI and
+passed into constructors; nothing reads settings from a global.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "tidings"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return f"TIDINGS_{self.name.upper()}"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", str, "", "Database URL (SQLAlchemy form). Empty: SQLite in the user's data folder."),
+    Setting("data_dir", str, "", "Folder for the embedded database and other state. Empty: the platform's "
+            "user data folder (e.g. ~/.local/share/tidings)."),
+    Setting("config", str, "", "Path of a TOML config file with any of these settings as keys."),
+    Setting("host", str, "127.0.0.1", "Address `tidings serve` listens on."),
+    Setting("port", int, 8000, "Port `tidings serve` listens on."),
+    Setting("max_document_bytes", int, 20_000_000, "Largest document `tidings ingest` accepts, in bytes."),
+    Setting("fold_shingle_words", int, 5, "Words per shingle when fingerprinting article text."),
+    Setting("fold_anchor_rate", int, 8, "One shingle in this many becomes an index anchor (content-defined)."),
+    Setting("fold_min_containment", float, 0.5, "Share of the smaller text's shingles that must occur in "
+            "the other for two copies to be one article."),
+    Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
+    Setting("story_min_similarity", float, 0.35, "Cosine similarity an article needs to join a story."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if isinstance(raw, setting.type) and not isinstance(raw, bool):
+        return raw
+    try:
+        return setting.type(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {setting.name}: {raw!r} is not a valid {setting.type.__name__}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.values["data_dir"]) if self.values["data_dir"] else default_data_dir()
+
+    @property
+    def db_url(self) -> str:
+        if self.values["db"]:
+            return str(self.values["db"])
+        return f"sqlite:///{self.data_path / 'tidings.db'}"
+
+    def replace(self, **changes: Any) -> Settings:
+        merged = dict(self.values)
+        for name, raw in changes.items():
+            merged[name] = _coerce(_BY_NAME[name], raw)
+        return Settings(merged)
+
+
+def load(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults < config file < environment < overrides (CLI flags). `None` overrides are ignored."""
+    environ = os.environ if environ is None else environ
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    config_path = overrides.get("config") or environ.get(_BY_NAME["config"].env_var)
+    if config_path:
+        values.update(_read_config(Path(config_path)))
+    for setting in SETTINGS:
+        if setting.env_var in environ:
+            values[setting.name] = _coerce(setting, environ[setting.env_var])
+    for name, raw in overrides.items():
+        if name not in _BY_NAME:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _coerce(_BY_NAME[name], raw)
+    return Settings(values)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"config file {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path}: not valid TOML ({exc})") from exc
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise SettingsError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+    return {name: _coerce(_BY_NAME[name], raw) for name, raw in data.items()}

@@ -1,0 +1,268 @@
+"""The database: an engine from a URL, migrations, and one transaction object per unit of work.
+
+`Transaction` implements the small interfaces the stages ask for (fold's `FoldIndex`, cluster's
+`StoryIndex`, the site-template counts) on top of SQL that runs on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+
+from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
+from tidings.store import schema as t
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    pass
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if parsed.get_backend_name() == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def migrate(self) -> None:
+        """Bring the schema up to date (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def begin(self) -> Iterator[Transaction]:
+        """One unit of work: everything in it is saved together, or nothing is."""
+        with self.engine.begin() as connection:
+            yield Transaction(connection)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _dump(body: Sequence[str]) -> str:
+    return json.dumps(list(body), ensure_ascii=False)
+
+
+class Transaction:
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # documents -------------------------------------------------------------------------------------------
+    def has_document(self, sha256: str) -> bool:
+        return self.c.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)).first() is not None
+
+    def add_document(self, doc: Document) -> int:
+        result = self.c.execute(
+            insert(t.documents).values(
+                sha256=doc.sha256, site=doc.site, url=doc.url, path=doc.path, kind=doc.kind.value,
+                encoding=doc.encoding, fetched_at=doc.fetched_at, ingested_at=_now(), content=doc.content,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    # site templates ---------------------------------------------------------------------------------------
+    def observe_site_lines(self, site: str, lines: dict[str, str | None]) -> None:
+        """Count, once per document, the lines (normalised line -> head key) a site's page shows."""
+        if not lines:
+            return
+        table = t.site_lines
+        known = set(
+            self.c.execute(
+                select(table.c.line).where(table.c.site == site, table.c.line.in_(list(lines)))
+            ).scalars()
+        )
+        if known:
+            self.c.execute(
+                update(table)
+                .where(table.c.site == site, table.c.line.in_(known))
+                .values(doc_count=table.c.doc_count + 1)
+            )
+        fresh = [{"site": site, "line": line, "head": head, "doc_count": 1}
+                 for line, head in lines.items() if line not in known]
+        if fresh:
+            self.c.execute(insert(table), fresh)
+
+    def site_line_stats(self, site: str, heads: Sequence[str]) -> tuple[set[str], list[list[str]]]:
+        """(lines seen on two or more pages, groups of lines sharing each of `heads`)."""
+        table = t.site_lines
+        recurring = set(
+            self.c.execute(select(table.c.line).where(table.c.site == site, table.c.doc_count >= 2)).scalars()
+        )
+        groups: dict[str, list[str]] = {}
+        if heads:
+            rows = self.c.execute(
+                select(table.c.head, table.c.line).where(table.c.site == site, table.c.head.in_(list(heads)))
+            )
+            for head, line in rows:
+                groups.setdefault(head, []).append(line)
+        return recurring, [g for g in groups.values() if len(g) >= 2]
+
+    # copies and the fold index (FoldIndex) ---------------------------------------------------------------
+    def add_copy(self, document_id: int, position: int, copy: Copy, shingles: bytes) -> int:
+        result = self.c.execute(
+            insert(t.copies).values(
+                document_id=document_id, position=position, title=copy.title, dek=copy.dek,
+                body=_dump(copy.body), author=copy.author, publisher=copy.publisher,
+                published_at=copy.published_at, language=copy.language, image=copy.image,
+                canonical_url=copy.canonical_url, truncated=copy.truncated,
+                extract_changes=json.dumps(list(copy.changes)), changes="[]", shingles=shingles,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def candidates(self, anchors: Sequence[int], limit: int) -> list[tuple[int, int]]:
+        shared = func.count().label("shared")
+        rows = self.c.execute(
+            select(t.fold_anchors.c.article_id, shared)
+            .where(t.fold_anchors.c.anchor.in_(list(anchors)))
+            .group_by(t.fold_anchors.c.article_id)
+            .order_by(shared.desc(), t.fold_anchors.c.article_id)
+            .limit(limit)
+        )
+        return [(int(a), int(n)) for a, n in rows]
+
+    def copy_shingles(self, article_id: int) -> list[bytes]:
+        rows = self.c.execute(select(t.copies.c.shingles).where(t.copies.c.article_id == article_id)).scalars()
+        return [bytes(blob) for blob in rows]
+
+    def add_anchors(self, article_id: int, anchors: Sequence[int]) -> None:
+        existing = set(
+            self.c.execute(
+                select(t.fold_anchors.c.anchor).where(
+                    t.fold_anchors.c.article_id == article_id, t.fold_anchors.c.anchor.in_(list(anchors))
+                )
+            ).scalars()
+        )
+        fresh = [{"anchor": a, "article_id": article_id} for a in set(anchors) - existing]
+        if fresh:
+            self.c.execute(insert(t.fold_anchors), fresh)
+
+    # articles ---------------------------------------------------------------------------------------------
+    def new_article(self) -> int:
+        now = _now()
+        result = self.c.execute(insert(t.articles).values(body="[]", created_at=now, updated_at=now))
+        return int(result.inserted_primary_key[0])
+
+    def attach_copy(self, copy_id: int, article_id: int) -> None:
+        self.c.execute(update(t.copies).where(t.copies.c.id == copy_id).values(article_id=article_id))
+
+    def article_copies(self, article_id: int) -> list[StoredCopy]:
+        c, d = t.copies, t.documents
+        rows = self.c.execute(
+            select(c, d.c.site, d.c.url, d.c.path, d.c.fetched_at, d.c.sha256)
+            .join(d, d.c.id == c.c.document_id)
+            .where(c.c.article_id == article_id)
+            .order_by(c.c.id)
+        ).mappings()
+        return [_stored_copy(row) for row in rows]
+
+    def save_article(self, article_id: int, article: CanonicalArticle) -> None:
+        self.c.execute(
+            update(t.articles).where(t.articles.c.id == article_id).values(
+                title=article.title, dek=article.dek, body=_dump(article.body), publisher=article.publisher,
+                author=article.author, published_at=article.published_at, language=article.language,
+                image=article.image, updated_at=_now(),
+            )
+        )
+        for copy_id, changes in article.copy_changes.items():
+            self.c.execute(update(t.copies).where(t.copies.c.id == copy_id).values(changes=json.dumps(changes)))
+
+    def article_story(self, article_id: int) -> int | None:
+        value = self.c.execute(select(t.articles.c.story_id).where(t.articles.c.id == article_id)).scalar()
+        return int(value) if value is not None else None
+
+    # stories (StoryIndex) ---------------------------------------------------------------------------------
+    def story_candidates(self, terms: Sequence[str], since: datetime | None, limit: int) -> list[
+        tuple[int, dict[str, float]]
+    ]:
+        st, s = t.story_terms, t.stories
+        query = (
+            select(st.c.story_id)
+            .join(s, s.c.id == st.c.story_id)
+            .where(st.c.term.in_(list(terms)))
+            .group_by(st.c.story_id)
+            .order_by(func.count().desc(), st.c.story_id)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where((s.c.last_seen >= since) | (s.c.last_seen.is_(None)))
+        ids = list(self.c.execute(query).scalars())
+        return [(int(i), self.story_terms(int(i))) for i in ids]
+
+    def story_terms(self, story_id: int) -> dict[str, float]:
+        rows = self.c.execute(select(t.story_terms.c.term, t.story_terms.c.weight).where(
+            t.story_terms.c.story_id == story_id))
+        return {term: float(weight) for term, weight in rows}
+
+    def save_story(self, story_id: int | None, title: str | None, seen: datetime | None,
+                   terms: dict[str, float]) -> int:
+        s = t.stories
+        if story_id is None:
+            result = self.c.execute(insert(s).values(title=title, first_seen=seen, last_seen=seen, article_count=0))
+            story_id = int(result.inserted_primary_key[0])
+        else:
+            row = self.c.execute(select(s.c.first_seen, s.c.last_seen).where(s.c.id == story_id)).one()
+            first = min((d for d in (row.first_seen, seen) if d is not None), default=None)
+            last = max((d for d in (row.last_seen, seen) if d is not None), default=None)
+            self.c.execute(update(s).where(s.c.id == story_id).values(first_seen=first, last_seen=last))
+        self.c.execute(delete(t.story_terms).where(t.story_terms.c.story_id == story_id))
+        if terms:
+            self.c.execute(insert(t.story_terms), [
+                {"story_id": story_id, "term": term, "weight": weight} for term, weight in terms.items()
+            ])
+        return story_id
+
+    def story_size(self, story_id: int) -> int:
+        return int(self.c.execute(select(func.count()).where(t.articles.c.story_id == story_id)).scalar_one())
+
+    def set_article_story(self, article_id: int, story_id: int) -> None:
+        self.c.execute(update(t.articles).where(t.articles.c.id == article_id).values(story_id=story_id))
+        count = self.c.execute(select(func.count()).where(t.articles.c.story_id == story_id)).scalar_one()
+        title = self.c.execute(
+            select(t.articles.c.title).where(t.articles.c.story_id == story_id, t.articles.c.title.is_not(None))
+            .order_by(t.articles.c.published_at, t.articles.c.id).limit(1)
+        ).scalar()
+        self.c.execute(update(t.stories).where(t.stories.c.id == story_id).values(article_count=count, title=title))
+
+
+def _stored_copy(row: Any) -> StoredCopy:
+    copy = Copy(
+        title=row["title"], dek=row["dek"], body=tuple(json.loads(row["body"])), author=row["author"],
+        publisher=row["publisher"], published_at=row["published_at"], language=row["language"],
+        image=row["image"], canonical_url=row["canonical_url"],
+        changes=tuple(json.loads(row["extract_changes"])), truncated=bool(row["truncated"]),
+    )
+    return StoredCopy(
+        id=row["id"], copy=copy, site=row["site"], url=row["url"], path=row["path"],
+        fetched_at=row["fetched_at"], document_sha256=row["sha256"],
+    )
