@@ -81,13 +81,17 @@ def _ingest_with_progress(store: Store, paths: list[Path], conf: settings.Settin
         if error is not None:
             click.echo(f"tidings: {name}: {error}", err=True)
 
-    many = sum(1 for p in paths if p.is_dir()) > 0 or len(paths) > 20
-    with click.progressbar(length=0, label="ingesting", file=sys.stderr, hidden=not many) as bar:
-        def on_file(name: str, error: str | None) -> None:
-            bar.update(1)
-            report_file(name, error)
+    many = (any(p.is_dir() for p in paths) or len(paths) > 20) and sys.stderr.isatty()
+    if many:
+        with click.progressbar(length=0, label="ingesting", file=sys.stderr) as bar:
 
-        report = pipeline.ingest_paths(store, paths, conf, on_file=on_file, **options)
+            def on_file(name: str, error: str | None) -> None:
+                bar.update(1)
+                report_file(name, error)
+
+            report = pipeline.ingest_paths(store, paths, conf, on_file=on_file, **options)
+    else:
+        report = pipeline.ingest_paths(store, paths, conf, on_file=report_file, **options)
     click.echo(
         f"{report.documents} documents ({report.duplicates} already stored), {report.copies} copies found, "
         f"{report.new_articles} new articles, {report.folded} copies folded into existing articles, "

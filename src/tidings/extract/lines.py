@@ -100,7 +100,7 @@ def looks_like_chrome(line: Line, site: str | None) -> bool:
     """Short furniture, or any line that names the aggregator itself."""
     if site and len(site) >= 3 and re.search(rf"(?<!\w){re.escape(normalise(site))}(?!\w)", line.norm):
         return True
-    if line.text.endswith(":") and line.words <= 8:
+    if (line.text.endswith(":") and line.words <= 8) or _LABEL_LIST.match(line.text):
         return True
     if line.words <= 12 and _CHROME_WORDS.search(line.text):
         return True
@@ -108,6 +108,25 @@ def looks_like_chrome(line: Line, site: str | None) -> bool:
     if line.words <= 6 and letters and all(c.isupper() for c in letters) and not line.is_sentence:
         return True
     return line.words <= 2 and not line.is_sentence and line.text[:1].islower()
+
+
+_INTERRUPTION = re.compile(
+    r"^(?:advertisement|advertising|ad|sponsored(?: content)?|promoted|story continues (?:below|after)|"
+    r"(?:article|story) continues below(?: advertisement)?|scroll (?:down )?to continue(?: reading)?|"
+    r"continue reading below|anzeige|publicité|publicidad|pubblicità)\W*$",
+    re.I,
+)
+_LABEL_LIST = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)?\s*:\s*[^,.!?]{1,40}(?:,\s*[^,.!?]{1,40}){1,}$")
+
+
+def is_interruption(line: Line) -> bool:
+    """An ad slot inside an article: the body goes on after it."""
+    return bool(_INTERRUPTION.match(line.text))
+
+
+def is_teaser(line: Line) -> bool:
+    """A whole line pointing to another article: 'ALSO READ: …', 'Read more: …'."""
+    return bool(TEASER_CUE.match(strip_bullets(line.text))) and line.words <= 30
 
 
 def is_pointer(line: Line) -> bool:

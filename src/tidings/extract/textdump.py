@@ -9,12 +9,13 @@ sentences) inside it but ending at page furniture.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tidings.extract.language import guess_language
 from tidings.extract.lines import (
     Line,
+    is_interruption,
     is_org_name,
     is_pointer,
     looks_like_chrome,
@@ -32,9 +33,6 @@ HEADER_WINDOW = 12  # a headline's repeats stand within this many lines
 META_WINDOW = 4  # a byline stands within this many lines of its headline
 MIN_COPY_WORDS = 25  # less than this is a teaser card, not an article copy
 MAX_HEADLINE_WORDS = 30
-# Words that close the article part of a page: after them comes furniture, however prose-like.
-_SECTION_END = ("comment", "related", "more from", "most read", "you may also", "recommended", "trending",
-                "download", "newsletter", "app")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,22 +95,30 @@ def find_headers(
         repeats = [j for j in range(i + 1, min(i + HEADER_WINDOW, len(lines))) if lines[j].norm == line.norm]
         if repeats:
             headers.append(Header(i, repeats[-1], strip_bullets(line.text)))
-            covered = repeats[-1]
         elif (
             not looks_like_chrome(line, site)
             and not template.is_chrome(line.text)
             and _byline_follows(lines, i, fetched_at)
         ):
             headers.append(Header(i, i, strip_bullets(line.text)))
-            covered = i
+        else:
+            continue
+        covered = _meta_end(lines, headers[-1].end)
     return headers
+
+
+def _meta_end(lines: list[Line], end: int) -> int:
+    """Last line of a header's meta block (bylines, source, dek): what stands before the first prose."""
+    limit = min(end + 1 + META_WINDOW + 2, len(lines))
+    first_prose = next((k for k in range(end + 1, limit) if lines[k].is_prose), None)
+    return end if first_prose is None else first_prose - 1
 
 
 def _headline_shaped(line: Line, fetched_at: datetime) -> bool:
     return (
         3 <= line.words <= MAX_HEADLINE_WORDS
         and not line.text.endswith((".", ":", ","))
-        and parse_byline(line, fetched_at, max_rest_words=2) is None
+        and parse_byline(line, fetched_at) is None
     )
 
 
@@ -196,17 +202,25 @@ def _read_body(
 ) -> None:
     pending: list[Line] = []  # short lines between prose, kept only if prose follows soon
     gap: list[Line] = []  # furniture seen since the last prose line
+    teaser = False  # a teaser was cut since the last paragraph: it counts if the body goes on
     for line in seg:
+        if is_pointer(line):
+            draft.source = draft.source or source_name(line)
+            draft.truncated = bool(draft.paragraphs)
+            break
         source = source_name(line)
         if source:
             draft.source = draft.source or source
             continue
-        if is_pointer(line):
-            draft.truncated = bool(draft.paragraphs)
-            break
+        text, cut = cut_inline_teasers(line.text)
+        if cut:
+            teaser = True
+            if not text:
+                continue  # a whole line pointing to another article
+            line = replace(line, text=text, norm=normalise(text), words=len(text.split()))
         if _is_chrome(line, site, template, draft.title):
             gap.append(line)
-            if _body_ended(gap, pending):
+            if not is_interruption(line) or len(gap) > 2:
                 break
             continue
         if not line.is_prose:
@@ -218,26 +232,14 @@ def _read_body(
             if len(pending) + len(gap) > 3:
                 break
             continue
-        text, cut = cut_inline_teasers(line.text)
-        draft.teaser_cut |= cut
-        if len(gap) and not _resumes(gap):
-            break
         draft.paragraphs.extend(p.text for p in pending)
+        draft.paragraphs.append(line.text)
+        draft.teaser_cut |= teaser
         pending.clear()
         gap.clear()
-        if text:
-            draft.paragraphs.append(text)
-
-
-def _body_ended(gap: list[Line], pending: list[Line]) -> bool:
-    return len(gap) + len(pending) >= 2 and any(
-        any(word in ln.norm for word in _SECTION_END) for ln in gap
-    ) or len(gap) + len(pending) > 3
-
-
-def _resumes(gap: list[Line]) -> bool:
-    """Prose after furniture continues the article only after a small, neutral interruption (an ad)."""
-    return len(gap) <= 2 and not any(any(word in ln.norm for word in _SECTION_END) for ln in gap)
+        teaser = False
+    # A pending short line that ends the body is kept when it reads as a sentence ("He declined to comment.")
+    draft.paragraphs.extend(p.text for p in pending if p.is_sentence and p.words >= 3 and not gap)
 
 
 def _finish(draft: _Draft, *, single: bool) -> Copy | None:
