@@ -106,7 +106,7 @@ def _ingest_with_progress(store: Store, paths: list[Path], conf: settings.Settin
 def export(fmt: str, conf: settings.Settings) -> None:
     """Write every article as one JSON object per line (see README, "Export format")."""
     store = _open_store(conf)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for item in queries.export_articles(store):
         out.write(json.dumps(item, ensure_ascii=False) + "\n")
     store.close()

@@ -1,0 +1,50 @@
+"""Shared fixtures: a fresh SQLite store per test and the `tidings` CLI run in-process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tidings.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+DUMPS = DATA / "dumps"
+_SHARED_SEEDS = REPO.parent / "shared" / "seeds"
+# The seed pages as the project was given them; the bundled sample holds the same bytes.
+SEEDS = _SHARED_SEEDS if _SHARED_SEEDS.is_dir() else REPO / "src" / "tidings" / "sample"
+SEED_FILES = {"000_c100f08fb188bf5b.txt": "seed-pressbee.txt", "001_ae48cccfe7820d61.txt": "seed-daily8.txt"}
+
+
+def seed_path(name: str) -> Path:
+    return SEEDS / name if SEEDS == _SHARED_SEEDS else SEEDS / SEED_FILES[name]
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tidings.db'}"
+
+
+CliRun = Callable[..., Result]
+
+
+@pytest.fixture
+def tidings(db_url: str) -> CliRun:
+    """Run `tidings ARGS... --db <fresh db>` in-process."""
+    runner = CliRunner()
+
+    def run(*args: str | Path) -> Result:
+        return runner.invoke(main, [*map(str, args), "--db", db_url], catch_exceptions=False)
+
+    return run
+
+
+def export(tidings: CliRun) -> list[dict[str, Any]]:
+    result = tidings("export")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
