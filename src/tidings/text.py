@@ -60,10 +60,14 @@ def normalise(text: str) -> str:
     return fold_typography(text).casefold()
 
 
-def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, comparison form) of every word in `text`."""
+def word_spans(text: str, split_glued: bool = False) -> Iterator[tuple[int, int, str]]:
+    """(start, end, comparison form) of every word in `text`. With `split_glued`, a word is also cut where
+    a lower-case letter meets a capital ("weatherSupporters"): where a splice glued two texts together."""
     for match in _WORD.finditer(text):
-        yield match.start(), match.end(), normalise(match.group())
+        word, offset = match.group(), match.start()
+        cuts = [i for i in range(1, len(word)) if split_glued and word[i - 1].islower() and word[i].isupper()]
+        for start, end in zip([0, *cuts], [*cuts, len(word)], strict=True):
+            yield offset + start, offset + end, normalise(word[start:end])
 
 
 def words(text: str) -> list[str]:

@@ -100,7 +100,7 @@ _LABELS = re.compile(r"^(?:[\W_]|updated|posted|published|on|le|am|el|il|em|op)*
 
 
 def _only_labels(prefix: str) -> bool:
-    """'Today' after a name is part of the name (Russia Today), not a date."""
+    """'Today' after a name is part of the name (USA Today), not a date."""
     return bool(_LABELS.match(prefix.strip()))
 
 

@@ -151,7 +151,7 @@ class Byline:
 
 def parse_byline(line: Line, fetched_at: datetime, max_rest_words: int = 8) -> Byline | None:
     """A line that is a time and/or a byline ("By Anna Keller | The Ledger | 3 hrs ago",
-    "Russia Today15 hours ago"); None when the line is something else."""
+    "The Ledger15 hours ago"); None when the line is something else."""
     text = strip_bullets(line.text)
     when = find_time(text, fetched_at)
     rest = text if when is None else f"{text[: when.start]} | {text[when.end :]}"

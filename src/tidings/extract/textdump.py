@@ -33,6 +33,7 @@ HEADER_WINDOW = 12  # a headline's repeats stand within this many lines
 META_WINDOW = 4  # a byline stands within this many lines of its headline
 MIN_COPY_WORDS = 25  # less than this is a teaser card, not an article copy
 MAX_HEADLINE_WORDS = 30
+MAX_LONE_TITLE_WORDS = 14  # a lone line above an untitled body is a headline up to this length, else a dek
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +194,13 @@ def _read_meta(
         if draft.publisher is None or (is_org_name(name) and not is_org_name(draft.publisher)):
             draft.publisher = name
         return
-    if line.words >= 6 and not line.text.endswith(":"):
-        draft.dek = line.text  # the last such line before the body wins
+    if line.words >= 3 and not line.text.endswith(":"):
+        # With no header, the first such line is the headline; a dek is the last one, or a lone line
+        # too long to be a headline.
+        if draft.title is None and draft.dek is None and line.words <= MAX_LONE_TITLE_WORDS:
+            draft.title = line.text
+        elif line.words >= 6:
+            draft.dek = line.text
 
 
 def _read_body(

@@ -30,7 +30,7 @@ class _Token:
 
 
 def _tokens(body: Sequence[str]) -> list[_Token]:
-    return [_Token(w, i, s, e) for i, p in enumerate(body) for s, e, w in word_spans(p)]
+    return [_Token(w, i, s, e) for i, p in enumerate(body) for s, e, w in word_spans(p, split_glued=True)]
 
 
 def _quality(copy: StoredCopy) -> tuple[object, ...]:
@@ -164,8 +164,8 @@ def _vote(values: Sequence[str | None]) -> str | None:
 def copy_changes(copy: StoredCopy, article: CanonicalArticle, *, dropped_from_base: bool = False) -> tuple[str, ...]:
     """What this copy did to the article: truncated, teaser inserted, retitled, edited."""
     changes: list[str] = []
-    mine = [w for p in copy.copy.body for _, _, w in word_spans(p)]
-    canon = [w for p in article.body for _, _, w in word_spans(p)]
+    mine = [t.word for t in _tokens(copy.copy.body)]
+    canon = [t.word for t in _tokens(article.body)]
     matcher = difflib.SequenceMatcher(None, mine, canon, autojunk=False)
     opcodes = matcher.get_opcodes()
     tail_missing = opcodes and opcodes[-1][0] == "insert" and opcodes[-1][3] > 0

@@ -1,0 +1,31 @@
+"""The Jinja environment: autoescaping for every template, strict undefined names, and the display filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from tidings.web import present
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+def build_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        # Everything shown comes from other sites: escape in every template, whatever its extension.
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        absolute_time=present.absolute_time,
+        relative_time=present.relative_time,
+        iso_time=present.iso_time,
+        external_url=present.external_url,
+    )
+    env.globals.update(publisher_label=present.publisher_label, sites=present.sites)
+    return Jinja2Templates(env=env)

@@ -1,0 +1,132 @@
+"""Line-based extraction on pages of three invented aggregators, each with its own template (see
+tests/data/dumps/README.md): the same rules that read the seed pages, no site named in the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tidings.extract import SiteTemplate, extract_text, learn_shapes
+from tidings.extract.dates import find_time
+from tidings.extract.teasers import cut_inline_teasers
+from tidings.models import Copy
+from tests.conftest import DUMPS, REPO
+
+FETCHED = datetime(2025, 7, 2, 12, tzinfo=UTC)
+SITES = sorted(p.name for p in DUMPS.iterdir() if p.is_dir())
+
+
+def fold(text: str | None) -> str:
+    text = (text or "").replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def pages() -> list[tuple[str, str, dict[str, Any]]]:
+    cases = []
+    for site in SITES:
+        expected = json.loads((DUMPS / site / "expected.json").read_text(encoding="utf-8"))
+        for page, copies in expected["pages"].items():
+            cases.append((site, page, {"site": expected["site"], "copies": copies,
+                                       "never": expected["never_in_any_body"]}))
+    return cases
+
+
+@pytest.mark.parametrize(("site", "page", "expected"), pages(), ids=lambda v: v if isinstance(v, str) else "")
+def test_page(site: str, page: str, expected: dict[str, Any]) -> None:
+    text = (DUMPS / site / page).read_text(encoding="utf-8")
+    got = extract_text(text, FETCHED, expected["site"])
+    assert [fold(c.title) for c in got] == [fold(c["title"]) for c in expected["copies"]]
+    for copy, want in zip(got, expected["copies"], strict=True):
+        _check_copy(copy, want)
+        shown = "\n".join([copy.title or "", copy.dek or "", *copy.body]).casefold()
+        for chrome in expected["never"]:
+            assert chrome.casefold() not in shown, chrome
+
+
+def _check_copy(copy: Copy, want: dict[str, Any]) -> None:
+    assert fold(copy.dek) == fold(want["dek"])
+    assert copy.publisher == want["publisher"]
+    assert copy.author == want["author"]
+    assert (copy.published_at.isoformat() if copy.published_at else None) == want["published_at"]
+    assert [fold(p) for p in copy.body] == [fold(p) for p in want["body"]]
+    assert copy.truncated == want.get("truncated", False)
+
+
+def test_publisher_glued_to_relative_time() -> None:
+    text = "A headline that is long enough\nA headline that is long enough\nThe Daily Planet4 hours ago\n" + (
+        "This is the first paragraph of the article, and it is long enough to be prose.\n" * 3
+    )
+    (copy,) = extract_text(text, FETCHED, "Aggregator")
+    assert copy.publisher == "The Daily Planet"
+    assert copy.published_at == datetime(2025, 7, 2, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 hours ago", datetime(2025, 7, 1, 21, tzinfo=UTC)),
+        ("time2 hours ago", datetime(2025, 7, 2, 10, tzinfo=UTC)),
+        ("Updated 45 minutes ago", datetime(2025, 7, 2, 11, 15, tzinfo=UTC)),
+        ("an hour ago", datetime(2025, 7, 2, 11, tzinfo=UTC)),
+        ("5h ago", datetime(2025, 7, 2, 7, tzinfo=UTC)),
+        ("vor 3 Stunden", datetime(2025, 7, 2, 9, tzinfo=UTC)),
+        ("il y a 2 jours", datetime(2025, 6, 30, 12, tzinfo=UTC)),
+        ("Yesterday at 14:30", datetime(2025, 7, 1, 14, 30, tzinfo=UTC)),
+        ("The Ledger • 12 June 2025, 14:30 GMT", datetime(2025, 6, 12, 14, 30, tzinfo=UTC)),
+        ("2025-07-01T21:00:00Z", datetime(2025, 7, 1, 21, tzinfo=UTC)),
+        ("Jul 1, 2025", datetime(2025, 7, 1, tzinfo=UTC)),
+    ],
+)
+def test_times(text: str, expected: datetime) -> None:
+    found = find_time(text, FETCHED)
+    assert found is not None and found.when == expected
+
+
+def test_a_name_with_today_is_not_a_date() -> None:
+    assert find_time("Russia Today", FETCHED) is None
+    assert find_time("USA Today", FETCHED) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Read more Another headline here”That’s what he said to reporters on Monday.",
+         "”That’s what he said to reporters on Monday."),
+        ("He scored twice.READ ALSO The long road back from relegation", "He scored twice."),
+        ("READ ALSO Mortgage approvals rise for third month in a rowAnnual inflation fell to 2.6% in May.",
+         "Annual inflation fell to 2.6% in May."),
+        ("Watch this space, analysts said on Monday after the vote.",
+         "Watch this space, analysts said on Monday after the vote."),
+        ("McDonald’s said it would open 40 restaurants.", "McDonald’s said it would open 40 restaurants."),
+    ],
+)
+def test_inline_teasers(text: str, expected: str) -> None:
+    assert cut_inline_teasers(text)[0] == expected
+
+
+def test_template_line_with_the_headline_in_it_is_learned() -> None:
+    footers = [
+        "many thanks for reading ( first headline here )",
+        "many thanks for reading ( another one entirely )",
+    ]
+    template = SiteTemplate(shapes=learn_shapes([footers]))
+    assert template.slot("Many thanks for reading ( A third Headline, with words )") == (
+        "A third Headline, with words"
+    )
+    page = "Intro line that is not a headline at all\n" + (
+        "Body text of the article goes here and it is long enough to be prose.\n" * 3
+    ) + "Many thanks for reading ( The Real Headline Of This Page )"
+    (copy,) = extract_text(page, FETCHED, "Site", template)
+    assert copy.title == "The Real Headline Of This Page"
+    assert all("thanks" not in p for p in copy.body)
+
+
+def test_nothing_names_a_seed_site() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "tidings").rglob("*.py"))
+    for name in ("pressbee", "daily8", "russia today", "harbornews", "briefly24", "wirely"):
+        assert name not in source.casefold()

@@ -1,0 +1,115 @@
+"""Folding across sites: the invented aggregators' copies fold into the articles folded.json lists, in any
+order, and the canonical text is what the copies agree on."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tidings.fold import build, containment, fingerprint
+from tidings.models import Copy, StoredCopy
+from tests.conftest import DUMPS, CliRun, export
+
+FOLDED = json.loads((DUMPS / "folded.json").read_text(encoding="utf-8"))
+SITE_NAMES = {p.name: json.loads((p / "expected.json").read_text())["site"] for p in DUMPS.iterdir() if p.is_dir()}
+
+
+def _fold(text: str) -> str:
+    return text.replace("‘", "'").replace("’", "'").replace("“", '"').replace("”", '"')
+
+
+def _pages() -> list[tuple[str, Path]]:
+    return [(folder, page) for folder in sorted(SITE_NAMES) for page in sorted((DUMPS / folder).glob("page*.txt"))]
+
+
+def _ingest(tidings: CliRun, pages: list[tuple[str, Path]]) -> list[dict[str, Any]]:
+    for folder, page in pages:
+        result = tidings("ingest", page, "--site", SITE_NAMES[folder], "--fetched-at", "2025-07-02T12:00:00+00:00")
+        assert result.exit_code == 0, result.output
+    return export(tidings)
+
+
+def _grouping(articles: list[dict[str, Any]]) -> set[frozenset[tuple[str, str]]]:
+    names = {v: k for k, v in SITE_NAMES.items()}
+    return {frozenset((names[c["site"]], Path(c["path"]).name) for c in a["copies"]) for a in articles}
+
+
+@pytest.mark.parametrize("order", ["forward", "reverse"])
+def test_copies_fold_into_the_expected_articles(tidings: CliRun, order: str) -> None:
+    pages = _pages() if order == "forward" else list(reversed(_pages()))
+    articles = _ingest(tidings, pages)
+    expected = {frozenset(tuple(c) for c in a["copies"]) for a in FOLDED["articles"]}
+    assert _grouping(articles) == expected
+    for want in FOLDED["articles"]:
+        got = next(a for a in articles if _grouping([a]) == {frozenset(tuple(c) for c in want["copies"])}
+                   and _fold(a["title"]) == _fold(want["title"]))
+        assert got["publisher"] == want["publisher"]
+        assert got["published_at"] == want["published_at"]
+
+
+def test_truncated_copy_keeps_the_full_body(tidings: CliRun) -> None:
+    articles = _ingest(tidings, _pages())
+    heat = next(a for a in articles if len(a["copies"]) == 3)
+    assert len(heat["body"]) == 6
+    truncated = [c for c in heat["copies"] if "truncated" in c["changes"]]
+    assert [c["site"] for c in truncated] == ["Wirely"]
+
+
+def test_order_does_not_change_canonical_articles(tidings: CliRun, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tidings.cli import main
+
+    forward = _ingest(tidings, _pages())
+    other_db = f"sqlite:///{tmp_path / 'other.db'}"
+    runner = CliRunner()
+
+    def other(*args: str | Path) -> Any:
+        return runner.invoke(main, [*map(str, args), "--db", other_db], catch_exceptions=False)
+
+    backward = _ingest(other, list(reversed(_pages())))
+
+    def key(a: dict[str, Any]) -> tuple[Any, ...]:
+        return (a["title"], a["dek"], a["publisher"], a["published_at"], tuple(a["body"]))
+
+    assert sorted(map(key, forward)) == sorted(map(key, backward))
+
+
+def _stored(copy_id: int, body: list[str], **extra: Any) -> StoredCopy:
+    return StoredCopy(copy_id, Copy(title=extra.pop("title", "T"), body=tuple(body), **extra), "site", None,
+                      None, datetime(2025, 1, 1, tzinfo=UTC), f"{copy_id:064d}")
+
+
+PARAGRAPHS = [
+    "The council voted on Tuesday to approve the new tram line after a debate that lasted most of the day.",
+    "Supporters said the line would cut journey times by a third and take thousands of cars off the road.",
+    "Opponents warned that the cost had already doubled and that the works would close shops for a year.",
+]
+
+
+def test_a_teaser_one_copy_spliced_in_is_dropped() -> None:
+    spliced = [PARAGRAPHS[0], "Read more Unrelated headline about weather" + PARAGRAPHS[1], PARAGRAPHS[2]]
+    article = build([_stored(1, spliced), _stored(2, PARAGRAPHS)])
+    assert list(article.body) == PARAGRAPHS
+    assert "teaser inserted" in article.copy_changes[1]
+
+
+def test_a_dek_only_one_copy_has_is_kept() -> None:
+    article = build([_stored(1, PARAGRAPHS, dek="A short standfirst about the tram vote"), _stored(2, PARAGRAPHS)])
+    assert article.dek == "A short standfirst about the tram vote"
+
+
+def test_containment_catches_an_excerpt() -> None:
+    long_body = tuple(f"{p} It was item number {i} on the agenda." for i in range(6) for p in PARAGRAPHS)
+    full = fingerprint(Copy(title=None, body=long_body))
+    excerpt = fingerprint(Copy(title=None, body=long_body[:6]))
+    assert len(excerpt.anchors) < len(excerpt.shingles)  # sampled, so the subset property must hold
+    other = fingerprint(Copy(title=None, body=("A wholly different article about a football match that ended "
+                                                "in a draw after extra time and penalties.",)))
+    assert containment(excerpt.shingles, full.shingles) == 1.0
+    assert set(excerpt.anchors) <= set(full.anchors)
+    assert containment(other.shingles, full.shingles) == 0.0
