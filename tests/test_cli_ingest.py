@@ -22,8 +22,14 @@ GOOD = "A headline for a small test page\n" + "\n".join(
 @pytest.fixture
 def stored(tidings: CliRun) -> list[dict[str, object]]:
     """A database that already holds the seed article."""
-    result = tidings("ingest", seed_path("001_ae48cccfe7820d61.txt"), "--site", "Daily8",
-                     "--fetched-at", "2025-07-02T12:00:00+00:00")
+    result = tidings(
+        "ingest",
+        seed_path("001_ae48cccfe7820d61.txt"),
+        "--site",
+        "Daily8",
+        "--fetched-at",
+        "2025-07-02T12:00:00+00:00",
+    )
     assert result.exit_code == 0
     return export(tidings)
 
@@ -73,7 +79,8 @@ def test_file_over_the_size_limit(tidings: CliRun, tmp_path: Path) -> None:
 def test_legacy_encoding_is_decoded(tidings: CliRun, tmp_path: Path) -> None:
     page = tmp_path / "cp1251.txt"
     text = "Заголовок новости о выборах в городе\n" + "\n".join(
-        f"Абзац {i}: городской совет во вторник одобрил новый бюджет, и это длинное предложение." for i in range(4)
+        f"Абзац {i}: городской совет во вторник одобрил новый бюджет, и это длинное предложение."
+        for i in range(4)
     )
     page.write_bytes(text.encode("cp1251"))
     result = tidings("ingest", page)
@@ -125,8 +132,11 @@ def test_bad_fetched_at_is_a_usage_error(tidings: CliRun, tmp_path: Path) -> Non
 
 def test_fetch_time_defaults_to_file_mtime(tidings: CliRun, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
-    page.write_text("A headline of a page with a time\nA headline of a page with a time\n3 hours ago\n"
-                    + GOOD.split("\n", 1)[1], encoding="utf-8")
+    page.write_text(
+        "A headline of a page with a time\nA headline of a page with a time\n3 hours ago\n"
+        + GOOD.split("\n", 1)[1],
+        encoding="utf-8",
+    )
     os.utime(page, (1751457600, 1751457600))  # 2025-07-02T12:00:00Z
     assert tidings("ingest", page).exit_code == 0
     (article,) = export(tidings)
@@ -142,8 +152,10 @@ def test_html_page(tidings: CliRun, tmp_path: Path) -> None:
         "<meta property='og:site_name' content='The Example Courier'>"
         "<meta property='article:published_time' content='2025-07-01T08:00:00+00:00'></head><body>"
         "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article><h1>Harbour bridge reopens</h1>"
-        + "".join(f"<p>Paragraph {i} about the bridge, long enough to be read as a paragraph of prose.</p>"
-                  for i in range(3))
+        + "".join(
+            f"<p>Paragraph {i} about the bridge, long enough to be read as a paragraph of prose.</p>"
+            for i in range(3)
+        )
         + "</article><footer>Share this story on social media</footer></body></html>",
         encoding="utf-8",
     )
@@ -160,20 +172,35 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     page = tmp_path / "page.txt"
     page.write_text(GOOD, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "tidings", "ingest", str(page), "--db", db],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "tidings", "ingest", str(page), "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "1 new articles" in result.stdout
-    missing = subprocess.run([sys.executable, "-m", "tidings", "ingest", str(tmp_path / "nope"), "--db", db],
-                             capture_output=True, text=True, timeout=120, check=False)
+    missing = subprocess.run(
+        [sys.executable, "-m", "tidings", "ingest", str(tmp_path / "nope"), "--db", db],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert missing.returncode == 1
     assert missing.stderr.strip().count("\n") == 0  # one line, no traceback
     assert "no such file" in missing.stderr
 
 
-def test_bad_database_url(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "tidings", "export", "--db", "nosuchdb://x"],
-                            capture_output=True, text=True, timeout=120, check=False)
+def test_bad_database_url() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tidings", "export", "--db", "nosuchdb://x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
     assert "cannot open database" in result.stderr
     assert "Traceback" not in result.stderr

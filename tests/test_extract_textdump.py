@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import DUMPS, REPO
 from tidings.extract import SiteTemplate, extract_text, learn_shapes
 from tidings.extract.dates import find_time
 from tidings.extract.teasers import cut_inline_teasers
 from tidings.models import Copy
-from tests.conftest import DUMPS, REPO
 
 FETCHED = datetime(2025, 7, 2, 12, tzinfo=UTC)
 SITES = sorted(p.name for p in DUMPS.iterdir() if p.is_dir())
@@ -31,8 +30,13 @@ def pages() -> list[tuple[str, str, dict[str, Any]]]:
     for site in SITES:
         expected = json.loads((DUMPS / site / "expected.json").read_text(encoding="utf-8"))
         for page, copies in expected["pages"].items():
-            cases.append((site, page, {"site": expected["site"], "copies": copies,
-                                       "never": expected["never_in_any_body"]}))
+            cases.append(
+                (
+                    site,
+                    page,
+                    {"site": expected["site"], "copies": copies, "never": expected["never_in_any_body"]},
+                )
+            )
     return cases
 
 
@@ -84,7 +88,8 @@ def test_publisher_glued_to_relative_time() -> None:
 )
 def test_times(text: str, expected: datetime) -> None:
     found = find_time(text, FETCHED)
-    assert found is not None and found.when == expected
+    assert found is not None
+    assert found.when == expected
 
 
 def test_a_name_with_today_is_not_a_date() -> None:
@@ -95,13 +100,19 @@ def test_a_name_with_today_is_not_a_date() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Read more Another headline here”That’s what he said to reporters on Monday.",
-         "”That’s what he said to reporters on Monday."),
+        (
+            "Read more Another headline here”That’s what he said to reporters on Monday.",
+            "”That’s what he said to reporters on Monday.",
+        ),
         ("He scored twice.READ ALSO The long road back from relegation", "He scored twice."),
-        ("READ ALSO Mortgage approvals rise for third month in a rowAnnual inflation fell to 2.6% in May.",
-         "Annual inflation fell to 2.6% in May."),
-        ("Watch this space, analysts said on Monday after the vote.",
-         "Watch this space, analysts said on Monday after the vote."),
+        (
+            "READ ALSO Mortgage approvals rise for third month in a rowAnnual inflation fell to 2.6% in May.",
+            "Annual inflation fell to 2.6% in May.",
+        ),
+        (
+            "Watch this space, analysts said on Monday after the vote.",
+            "Watch this space, analysts said on Monday after the vote.",
+        ),
         ("McDonald’s said it would open 40 restaurants.", "McDonald’s said it would open 40 restaurants."),
     ],
 )
@@ -118,9 +129,11 @@ def test_template_line_with_the_headline_in_it_is_learned() -> None:
     assert template.slot("Many thanks for reading ( A third Headline, with words )") == (
         "A third Headline, with words"
     )
-    page = "Intro line that is not a headline at all\n" + (
-        "Body text of the article goes here and it is long enough to be prose.\n" * 3
-    ) + "Many thanks for reading ( The Real Headline Of This Page )"
+    page = (
+        "Intro line that is not a headline at all\n"
+        + ("Body text of the article goes here and it is long enough to be prose.\n" * 3)
+        + "Many thanks for reading ( The Real Headline Of This Page )"
+    )
     (copy,) = extract_text(page, FETCHED, "Site", template)
     assert copy.title == "The Real Headline Of This Page"
     assert all("thanks" not in p for p in copy.body)

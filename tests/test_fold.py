@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DUMPS, CliRun, export
 from tidings.fold import build, containment, fingerprint
 from tidings.models import Copy, StoredCopy
-from tests.conftest import DUMPS, CliRun, export
 
 FOLDED = json.loads((DUMPS / "folded.json").read_text(encoding="utf-8"))
-SITE_NAMES = {p.name: json.loads((p / "expected.json").read_text())["site"] for p in DUMPS.iterdir() if p.is_dir()}
+SITE_NAMES = {
+    p.name: json.loads((p / "expected.json").read_text())["site"] for p in DUMPS.iterdir() if p.is_dir()
+}
 
 
 def _fold(text: str) -> str:
@@ -23,12 +25,16 @@ def _fold(text: str) -> str:
 
 
 def _pages() -> list[tuple[str, Path]]:
-    return [(folder, page) for folder in sorted(SITE_NAMES) for page in sorted((DUMPS / folder).glob("page*.txt"))]
+    return [
+        (folder, page) for folder in sorted(SITE_NAMES) for page in sorted((DUMPS / folder).glob("page*.txt"))
+    ]
 
 
 def _ingest(tidings: CliRun, pages: list[tuple[str, Path]]) -> list[dict[str, Any]]:
     for folder, page in pages:
-        result = tidings("ingest", page, "--site", SITE_NAMES[folder], "--fetched-at", "2025-07-02T12:00:00+00:00")
+        result = tidings(
+            "ingest", page, "--site", SITE_NAMES[folder], "--fetched-at", "2025-07-02T12:00:00+00:00"
+        )
         assert result.exit_code == 0, result.output
     return export(tidings)
 
@@ -45,8 +51,12 @@ def test_copies_fold_into_the_expected_articles(tidings: CliRun, order: str) -> 
     expected = {frozenset(tuple(c) for c in a["copies"]) for a in FOLDED["articles"]}
     assert _grouping(articles) == expected
     for want in FOLDED["articles"]:
-        got = next(a for a in articles if _grouping([a]) == {frozenset(tuple(c) for c in want["copies"])}
-                   and _fold(a["title"]) == _fold(want["title"]))
+        got = next(
+            a
+            for a in articles
+            if _grouping([a]) == {frozenset(tuple(c) for c in want["copies"])}
+            and _fold(a["title"]) == _fold(want["title"])
+        )
         assert got["publisher"] == want["publisher"]
         assert got["published_at"] == want["published_at"]
 
@@ -80,8 +90,15 @@ def test_order_does_not_change_canonical_articles(tidings: CliRun, tmp_path: Pat
 
 
 def _stored(copy_id: int, body: list[str], **extra: Any) -> StoredCopy:
-    return StoredCopy(copy_id, Copy(title=extra.pop("title", "T"), body=tuple(body), **extra), "site", None,
-                      None, datetime(2025, 1, 1, tzinfo=UTC), f"{copy_id:064d}")
+    return StoredCopy(
+        copy_id,
+        Copy(title=extra.pop("title", "T"), body=tuple(body), **extra),
+        "site",
+        None,
+        None,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        f"{copy_id:064d}",
+    )
 
 
 PARAGRAPHS = [
@@ -99,7 +116,9 @@ def test_a_teaser_one_copy_spliced_in_is_dropped() -> None:
 
 
 def test_a_dek_only_one_copy_has_is_kept() -> None:
-    article = build([_stored(1, PARAGRAPHS, dek="A short standfirst about the tram vote"), _stored(2, PARAGRAPHS)])
+    article = build(
+        [_stored(1, PARAGRAPHS, dek="A short standfirst about the tram vote"), _stored(2, PARAGRAPHS)]
+    )
     assert article.dek == "A short standfirst about the tram vote"
 
 
@@ -108,8 +127,15 @@ def test_containment_catches_an_excerpt() -> None:
     full = fingerprint(Copy(title=None, body=long_body))
     excerpt = fingerprint(Copy(title=None, body=long_body[:6]))
     assert len(excerpt.anchors) < len(excerpt.shingles)  # sampled, so the subset property must hold
-    other = fingerprint(Copy(title=None, body=("A wholly different article about a football match that ended "
-                                                "in a draw after extra time and penalties.",)))
+    other = fingerprint(
+        Copy(
+            title=None,
+            body=(
+                "A wholly different article about a football match that ended "
+                "in a draw after extra time and penalties.",
+            ),
+        )
+    )
     assert containment(excerpt.shingles, full.shingles) == 1.0
     assert set(excerpt.anchors) <= set(full.anchors)
     assert containment(other.shingles, full.shingles) == 0.0

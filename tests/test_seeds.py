@@ -22,8 +22,14 @@ def fold(text: str | None) -> str:
 
 def ingest_seeds(tidings: CliRun, order: list[dict[str, str]]) -> list[dict[str, Any]]:
     for entry in order:
-        result = tidings("ingest", seed_path(entry["file"]), "--site", entry["site"],
-                         "--fetched-at", EXPECTED["fetched_at"])
+        result = tidings(
+            "ingest",
+            seed_path(entry["file"]),
+            "--site",
+            entry["site"],
+            "--fetched-at",
+            EXPECTED["fetched_at"],
+        )
         assert result.exit_code == 0, result.output
     return export(tidings)
 
@@ -43,7 +49,9 @@ def by_title(articles: list[dict[str, Any]], title: str) -> dict[str, Any]:
 
 
 def test_exactly_the_expected_articles(articles: list[dict[str, Any]]) -> None:
-    assert sorted(fold(a["title"]) for a in articles) == sorted(fold(e["title"]) for e in EXPECTED["articles"])
+    assert sorted(fold(a["title"]) for a in articles) == sorted(
+        fold(e["title"]) for e in EXPECTED["articles"]
+    )
 
 
 def test_each_article_matches(articles: list[dict[str, Any]]) -> None:
@@ -85,6 +93,6 @@ def test_typography_is_the_best_the_copies_offer(articles: list[dict[str, Any]])
     assert ceasefire["body"][4].startswith("“That’s the position")  # the spliced teaser turned this mark
 
 
-def test_both_orders_give_the_same_articles(tidings: CliRun, db_url: str) -> None:
+def test_both_orders_give_the_same_articles(tidings: CliRun) -> None:
     first = ingest_seeds(tidings, ORDERS["pressbee-first"])
     assert ingest_seeds(tidings, ORDERS["daily8-first"]) == first  # a second ingest changes nothing

@@ -36,8 +36,12 @@ def bench_ingest(rounds: int = 5) -> None:
             store.migrate()
             start = time.perf_counter()
             docs = [
-                read_document(SAMPLE_DIR / e["file"], max_bytes=conf.max_document_bytes, site=e["site"],
-                              fetched_at=datetime.fromisoformat(e["fetched_at"]))
+                read_document(
+                    SAMPLE_DIR / e["file"],
+                    max_bytes=conf.max_document_bytes,
+                    site=e["site"],
+                    fetched_at=datetime.fromisoformat(e["fetched_at"]),
+                )
                 for e in entries
             ]
             read_times.append(time.perf_counter() - start)

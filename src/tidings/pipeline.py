@@ -125,7 +125,9 @@ def ingest_paths(
             except DocumentError as exc:
                 error = str(exc)
             except Exception as exc:  # a bug must not cost the rest of the batch; the transaction rolled back
-                error = f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                error = (
+                    f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                )
         if error is not None:
             report.failures.append((name, error))
         if on_file is not None:

@@ -13,17 +13,23 @@ from typing import Any, TypeVar
 import click
 
 from tidings import pipeline, settings
-from tidings.store import Store
-from tidings.store import queries
+from tidings.store import Store, queries
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 
 
 def _db_option(func: F) -> F:
-    @click.option("--db", "db", metavar="URL", default=None,
-                  help="Database URL (default: SQLite in the user data folder; env TIDINGS_DB).")
-    @click.option("--config", "config", metavar="FILE", default=None, help="TOML config file (env TIDINGS_CONFIG).")
+    @click.option(
+        "--db",
+        "db",
+        metavar="URL",
+        default=None,
+        help="Database URL (default: SQLite in the user data folder; env TIDINGS_DB).",
+    )
+    @click.option(
+        "--config", "config", metavar="FILE", default=None, help="TOML config file (env TIDINGS_CONFIG)."
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, db: str | None, config: str | None, **kwargs: Any) -> Any:
         try:
@@ -50,7 +56,9 @@ def _parse_time(_ctx: click.Context, _param: click.Parameter, value: str | None)
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 time such as 2025-07-02T12:00:00+00:00") from exc
+        raise click.BadParameter(
+            f"{value!r} is not an ISO-8601 time such as 2025-07-02T12:00:00+00:00"
+        ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -66,8 +74,13 @@ def main() -> None:
 @click.option("--url", help="URL the document was fetched from.")
 @click.option("--fetched-at", callback=_parse_time, help="Fetch time, ISO-8601 (default: each file's mtime).")
 @_db_option
-def ingest(paths: tuple[Path, ...], site: str | None, url: str | None, fetched_at: datetime | None,
-           conf: settings.Settings) -> None:
+def ingest(
+    paths: tuple[Path, ...],
+    site: str | None,
+    url: str | None,
+    fetched_at: datetime | None,
+    conf: settings.Settings,
+) -> None:
     """Take in files or folders of HTML pages and text dumps."""
     store = _open_store(conf)
     report = _ingest_with_progress(store, list(paths), conf, site=site, url=url, fetched_at=fetched_at)
@@ -75,8 +88,9 @@ def ingest(paths: tuple[Path, ...], site: str | None, url: str | None, fetched_a
     sys.exit(1 if report.failures else 0)
 
 
-def _ingest_with_progress(store: Store, paths: list[Path], conf: settings.Settings,
-                          **options: Any) -> pipeline.IngestReport:
+def _ingest_with_progress(
+    store: Store, paths: list[Path], conf: settings.Settings, **options: Any
+) -> pipeline.IngestReport:
     def report_file(name: str, error: str | None) -> None:
         if error is not None:
             click.echo(f"tidings: {name}: {error}", err=True)
@@ -103,7 +117,7 @@ def _ingest_with_progress(store: Store, paths: list[Path], conf: settings.Settin
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @_db_option
-def export(fmt: str, conf: settings.Settings) -> None:
+def export(fmt: str, conf: settings.Settings) -> None:  # noqa: ARG001 (jsonl is the one format so far)
     """Write every article as one JSON object per line (see README, "Export format")."""
     store = _open_store(conf)
     out = sys.stdout
@@ -126,14 +140,20 @@ def load_sample(store: Store, conf: settings.Settings) -> pipeline.IngestReport:
     total = pipeline.IngestReport()
     for entry in manifest["documents"]:
         report = pipeline.ingest_paths(
-            store, [SAMPLE_DIR / entry["file"]], conf, site=entry.get("site"), url=entry.get("url"),
+            store,
+            [SAMPLE_DIR / entry["file"]],
+            conf,
+            site=entry.get("site"),
+            url=entry.get("url"),
             fetched_at=datetime.fromisoformat(entry["fetched_at"]),
         )
         for name in ("documents", "duplicates", "copies", "new_articles", "folded"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.failures.extend(report.failures)
-    click.echo(f"sample: {total.documents} documents ({total.duplicates} already stored), "
-               f"{total.new_articles} new articles, {total.folded} copies folded")
+    click.echo(
+        f"sample: {total.documents} documents ({total.duplicates} already stored), "
+        f"{total.new_articles} new articles, {total.folded} copies folded"
+    )
     return total
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -20,13 +19,141 @@ CENTROID_TERMS = 40
 MAX_CANDIDATES = 30
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _STOP = frozenset(
-    """a about after again against all also an and any are as at be because been before being between both
-    but by can could did do does during each few for from further had has have having he her here hers him
-    his how i if in into is it its itself just me more most my no nor not now of off on once only or other
-    our out over own said same say says she should so some such than that the their them then there these
-    they this those through to too under until up very was we were what when where which while who whom why
-    will with would you your yet new one two three last first year years week month day time told according
-    mr mrs ms""".split()
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "said",
+        "same",
+        "say",
+        "says",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yet",
+        "new",
+        "one",
+        "two",
+        "three",
+        "last",
+        "first",
+        "year",
+        "years",
+        "week",
+        "month",
+        "day",
+        "time",
+        "told",
+        "according",
+        "mr",
+        "mrs",
+        "ms",
+    ]
 )
 
 
@@ -38,15 +165,17 @@ class StoryIndex(Protocol):
 
 
 def features(article: CanonicalArticle) -> StoryFeatures:
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for weight, text in ((2.0, article.title or ""), (1.0, article.dek or ""), (1.0, " ".join(article.body))):
         for match in _WORD.finditer(text):
             word = match.group()
             key = word.casefold().strip("'’-")
             if len(key) < 3 or key in _STOP:
                 continue
-            counts[key] += weight * (1.5 if word[:1].isupper() and match.start() > 0 else 1.0)
-    vector = {term: 1.0 + math.log(n) for term, n in counts.most_common(CENTROID_TERMS)}
+            named = word[:1].isupper() and match.start() > 0  # a capital inside a text: a name
+            counts[key] = counts.get(key, 0.0) + weight * (1.5 if named else 1.0)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS]
+    vector = {term: 1.0 + math.log(n) for term, n in top}
     return StoryFeatures(_unit(vector), article.published_at)
 
 

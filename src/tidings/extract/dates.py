@@ -10,27 +10,102 @@ from datetime import UTC, datetime, time, timedelta
 from dateutil import parser as dateutil_parser
 
 _UNIT_SECONDS = {
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "wk": 604800, "wks": 604800, "week": 604800, "weeks": 604800,
-    "mo": 2592000, "mos": 2592000, "month": 2592000, "months": 2592000,
-    "y": 31536000, "yr": 31536000, "yrs": 31536000, "year": 31536000, "years": 31536000,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "wk": 604800,
+    "wks": 604800,
+    "week": 604800,
+    "weeks": 604800,
+    "mo": 2592000,
+    "mos": 2592000,
+    "month": 2592000,
+    "months": 2592000,
+    "y": 31536000,
+    "yr": 31536000,
+    "yrs": 31536000,
+    "year": 31536000,
+    "years": 31536000,
     # French, German, Spanish, Italian, Portuguese, Dutch
-    "seconde": 1, "secondes": 1, "sekunde": 1, "sekunden": 1, "segundo": 1, "segundos": 1,
-    "secondo": 1, "secondi": 1,
-    "heure": 3600, "heures": 3600, "stunde": 3600, "stunden": 3600, "hora": 3600, "horas": 3600,
-    "ora": 3600, "ore": 3600, "uur": 3600,
-    "jour": 86400, "jours": 86400, "tag": 86400, "tagen": 86400, "día": 86400, "días": 86400,
-    "dia": 86400, "dias": 86400, "giorno": 86400, "giorni": 86400, "dag": 86400, "dagen": 86400,
-    "minuut": 60, "minuten": 60, "minuto": 60, "minutos": 60, "minuti": 60,
-    "semaine": 604800, "semaines": 604800, "woche": 604800, "wochen": 604800, "semana": 604800,
-    "semanas": 604800, "settimana": 604800, "settimane": 604800, "week_nl": 604800, "weken": 604800,
+    "seconde": 1,
+    "secondes": 1,
+    "sekunde": 1,
+    "sekunden": 1,
+    "segundo": 1,
+    "segundos": 1,
+    "secondo": 1,
+    "secondi": 1,
+    "heure": 3600,
+    "heures": 3600,
+    "stunde": 3600,
+    "stunden": 3600,
+    "hora": 3600,
+    "horas": 3600,
+    "ora": 3600,
+    "ore": 3600,
+    "uur": 3600,
+    "jour": 86400,
+    "jours": 86400,
+    "tag": 86400,
+    "tagen": 86400,
+    "día": 86400,
+    "días": 86400,
+    "dia": 86400,
+    "dias": 86400,
+    "giorno": 86400,
+    "giorni": 86400,
+    "dag": 86400,
+    "dagen": 86400,
+    "minuut": 60,
+    "minuten": 60,
+    "minuto": 60,
+    "minutos": 60,
+    "minuti": 60,
+    "semaine": 604800,
+    "semaines": 604800,
+    "woche": 604800,
+    "wochen": 604800,
+    "semana": 604800,
+    "semanas": 604800,
+    "settimana": 604800,
+    "settimane": 604800,
+    "week_nl": 604800,
+    "weken": 604800,
 }
-_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "ein": 1, "einer": 1, "einem": 1, "uno": 1,
-                "una": 1, "um": 1, "uma": 1, "een": 1}
-_UNITS = "|".join(sorted((re.escape(u) for u in _UNIT_SECONDS if not u.endswith("_nl")), key=len, reverse=True))
+_COUNT_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "un": 1,
+    "une": 1,
+    "ein": 1,
+    "einer": 1,
+    "einem": 1,
+    "uno": 1,
+    "una": 1,
+    "um": 1,
+    "uma": 1,
+    "een": 1,
+}
+_UNITS = "|".join(
+    sorted((re.escape(u) for u in _UNIT_SECONDS if not u.endswith("_nl")), key=len, reverse=True)
+)
 _COUNT = r"(?P<n>(?<!\d)\d{1,4}|\b(?:an?|one|une?|ein(?:er|em)?|un[oa]?|uma?|een)\b)"
 # "15 hours ago", "15h ago", "time2 hours ago" (digits may be glued to a preceding word)
 _AGO = re.compile(rf"{_COUNT}\s*(?P<unit>{_UNITS})\.?\s+(?:ago|geleden|fa)\b", re.I)
@@ -47,7 +122,10 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_CLOCK = r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:GMT|UTC|[A-Z]{2,4}T)?(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)?"
+_CLOCK = (
+    r"(?:[\s,]+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*(?:GMT|UTC|[A-Z]{2,4}T)?(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?)?"
+)
 _ABSOLUTE = re.compile(
     "|".join(
         (
@@ -77,7 +155,9 @@ def find_time(text: str, fetched_at: datetime) -> TimeMatch | None:
             raw = match.group("n").lower()
             count = int(raw) if raw.isdigit() else _COUNT_WORDS.get(raw, 1)
             seconds = _UNIT_SECONDS[match.group("unit").lower()]
-            return TimeMatch(fetched_at - timedelta(seconds=count * seconds), match.start(), match.end(), True)
+            return TimeMatch(
+                fetched_at - timedelta(seconds=count * seconds), match.start(), match.end(), True
+            )
     match = _NOW.search(text)
     if match:
         return TimeMatch(fetched_at, match.start(), match.end(), True)

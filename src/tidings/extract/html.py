@@ -22,7 +22,29 @@ from tidings.text import collapse_ws
 
 _DROP = "script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, button, select"
 _BLOCKS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li blockquote pre div section article main td th dt dd figcaption tr br".split()
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "blockquote",
+        "pre",
+        "div",
+        "section",
+        "article",
+        "main",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "figcaption",
+        "tr",
+        "br",
+    ]
 )
 
 
@@ -46,7 +68,9 @@ def extract_html(
     main = replace(
         main,
         title=meta.get("title") or main.title,
-        dek=meta.get("description") if main.dek is None and _is_dek(meta.get("description"), main) else main.dek,
+        dek=meta.get("description")
+        if main.dek is None and _is_dek(meta.get("description"), main)
+        else main.dek,
         author=meta.get("author") or main.author,
         publisher=meta.get("publisher") or main.publisher,
         published_at=meta.get("published_at") or main.published_at,

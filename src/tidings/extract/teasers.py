@@ -15,7 +15,9 @@ from tidings.extract.lines import TEASER_CUE
 _CUE_AT = re.compile(r"(?:^|(?<=[.!?…\"”’]))\s*(?=" + TEASER_CUE.pattern + r")", re.I)
 # Where two texts were glued: a lower-case letter or a closing mark, then (an optional quote mark and) a
 # capital that starts a new word, with no space between.
-_GLUE = re.compile(r"(?<=[a-z0-9\u00e0-\u024f.!?…)])(?=[\"“”‘’']?[A-Z\u00c0-\u00de\u0400-\u042f][a-z\u00e0-\u024f’']+)")
+_GLUE = re.compile(
+    r"(?<=[a-z0-9\u00e0-\u024f.!?…)])(?=[\"“”‘’']?[A-Z\u00c0-\u00de\u0400-\u042f][a-z\u00e0-\u024f’']+)"
+)
 _MAX_TEASER_WORDS = 30
 _MIN_REST_WORDS = 3
 
@@ -65,4 +67,6 @@ def _teaser_end(text: str, title_start: int) -> int | None:
 def _is_camel_case(window: str, at: int) -> bool:
     """'McDonald', 'iPhone', 'YouTube' are words, not glue: the part before is one short word stem."""
     stem = re.search(r"(\w+)$", window[:at])
-    return bool(stem) and len(stem.group(1)) <= 3 and stem.group(1)[:1].isupper() and window[at] not in "\"“”‘’'"
+    if stem is None:
+        return False
+    return len(stem.group(1)) <= 3 and stem.group(1)[:1].isupper() and window[at] not in "\"“”‘’'"

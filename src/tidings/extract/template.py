@@ -8,7 +8,6 @@ Two things are learned from a site's pages (the store keeps the counts, see `Sit
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,9 +40,11 @@ class SiteTemplate:
         """The variable part of `line` if it has one of the site's learned shapes."""
         norm = normalise(line)
         for shape in self.shapes:
-            if norm.startswith(shape.head) and norm.endswith(shape.tail) and len(norm) > len(
-                shape.head
-            ) + len(shape.tail):
+            if (
+                norm.startswith(shape.head)
+                and norm.endswith(shape.tail)
+                and len(norm) > len(shape.head) + len(shape.tail)
+            ):
                 return _cut(line, shape)
         return None
 
@@ -92,8 +93,14 @@ def learn_shapes(examples: Iterable[list[str]]) -> tuple[LineShape, ...]:
 
 
 def _common_words(lines: list[str]) -> str:
-    prefix = os.path.commonprefix([s.split() for s in lines])
-    return " ".join(prefix)
+    """The words every line starts with."""
+    split = [s.split() for s in lines]
+    common: list[str] = []
+    for column in zip(*split, strict=False):
+        if any(word != column[0] for word in column):
+            break
+        common.append(column[0])
+    return " ".join(common)
 
 
 def _trim_tail(tail: str) -> str:

@@ -76,8 +76,8 @@ def extract_text(
         segments.append((header.start + 1, end, header))
     page_title = _template_title(lines, template)
     copies = []
-    for start, end, header in segments:
-        title = header.title if header else page_title
+    for start, end, found in segments:
+        title = found.title if found else page_title
         draft = _read_segment(lines[start:end], title, fetched_at, site, template)
         copy = _finish(draft, single=len(segments) == 1)
         if copy is not None:
@@ -148,8 +148,11 @@ def _is_chrome(line: Line, site: str | None, template: SiteTemplate, title: str 
     if looks_like_chrome(line, site) or (not line.is_prose and template.is_chrome(line.text)):
         return True
     # A line that embeds the headline in other words is a template around it ("… of ( HEADLINE )").
-    return bool(title) and not line.is_prose and normalise(title) in line.norm and line.words > len(
-        title.split()
+    return (
+        title is not None
+        and not line.is_prose
+        and normalise(title) in line.norm
+        and line.words > len(title.split())
     )
 
 
@@ -162,7 +165,7 @@ def _read_segment(
         (k for k, ln in enumerate(seg) if ln.is_prose and not _is_chrome(ln, site, template, title)), len(seg)
     )
     for line in seg[:body_at]:
-        _read_meta(line, draft, fetched_at, site, template, title_norm)
+        _read_meta(line, draft, fetched_at, site, title_norm)
     _read_body(seg[body_at:], draft, fetched_at, site, template)
     return draft
 
@@ -172,7 +175,6 @@ def _read_meta(
     draft: _Draft,
     fetched_at: datetime,
     site: str | None,
-    template: SiteTemplate,
     title_norm: str | None,
 ) -> None:
     if line.norm == title_norm:

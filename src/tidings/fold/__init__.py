@@ -33,10 +33,21 @@ def find_article(fp: Fingerprint, index: FoldIndex, min_containment: float = 0.5
     for article_id, shared in index.candidates(fp.anchors, MAX_CANDIDATES):
         if shared < needed:
             continue
-        score = max((containment(fp.shingles, unpack(blob)) for blob in index.copy_shingles(article_id)), default=0.0)
+        score = max(
+            (containment(fp.shingles, unpack(blob)) for blob in index.copy_shingles(article_id)), default=0.0
+        )
         if score >= min_containment and (best is None or (score, -article_id) > (best[0], -best[1])):
             best = (score, article_id)
     return best[1] if best else None
 
 
-__all__ = ["FoldIndex", "build", "containment", "copy_changes", "find_article", "fingerprint", "pack", "unpack"]
+__all__ = [
+    "FoldIndex",
+    "build",
+    "containment",
+    "copy_changes",
+    "find_article",
+    "fingerprint",
+    "pack",
+    "unpack",
+]

@@ -45,9 +45,8 @@ def build(copies: Sequence[StoredCopy]) -> CanonicalArticle:
     base_tokens = _tokens(base.copy.body)
     other_tokens = [_tokens(o.copy.body) for o in others]
     drop = _inserted_by_base(base_tokens, other_tokens)
-    body = _rebuild(base.copy.body, base_tokens, drop)
-    body = _best_typography(body, [c.copy.body for c in ordered])
-    body = tuple(p for p in (repair_quotes(p) for p in body) if p)
+    rebuilt = _best_typography(_rebuild(base.copy.body, base_tokens, drop), [c.copy.body for c in ordered])
+    body = tuple(p for p in (repair_quotes(p) for p in rebuilt) if p)
     title = _vote([c.copy.title for c in ordered])
     dek = _vote([c.copy.dek for c in ordered])
     if dek and body and normalise(dek) == normalise(body[0]):
@@ -73,7 +72,9 @@ def _inserted_by_base(base: list[_Token], others: list[list[_Token]]) -> set[int
         return set()
     votes: Counter[int] = Counter()  # base token index -> copies that skip straight over it
     for tokens in others:
-        matcher = difflib.SequenceMatcher(None, [t.word for t in base], [t.word for t in tokens], autojunk=False)
+        matcher = difflib.SequenceMatcher(
+            None, [t.word for t in base], [t.word for t in tokens], autojunk=False
+        )
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "delete" and j1 > 0 and j2 < len(tokens) and i1 > 0 and i2 < len(base):
                 for i in range(i1, i2):
@@ -115,8 +116,10 @@ def _rebuild(body: Sequence[str], tokens: list[_Token], drop: set[int]) -> list[
                 continue
             start = tokens[i].start
             following = next((k for k in positions if k > i and k not in drop), None)
-            end = _keep_opening_marks(paragraph, tokens[following].start) if following is not None else len(
-                paragraph
+            end = (
+                _keep_opening_marks(paragraph, tokens[following].start)
+                if following is not None
+                else len(paragraph)
             )
             if cuts and cuts[-1][1] >= start:
                 start = cuts[-1][0]
@@ -145,23 +148,28 @@ def _best_typography(body: list[str], bodies: list[Sequence[str]]) -> list[str]:
         key = normalise(candidate)
         if key not in best or typography_score(candidate) > typography_score(best[key]):
             best[key] = candidate
-    return [best.get(normalise(p), p) if typography_score(best.get(normalise(p), p)) > typography_score(p)
-            else p for p in body]
+    return [
+        best.get(normalise(p), p) if typography_score(best.get(normalise(p), p)) > typography_score(p) else p
+        for p in body
+    ]
 
 
 def _vote(values: Sequence[str | None]) -> str | None:
-    """The value most copies agree on (after folding), in its best-typeset form; ties go to the better copy."""
+    """The value most copies agree on (after folding), best-typeset; ties go to the better copy."""
     present = [v for v in values if v]
     if not present:
         return None
     counts = Counter(normalise(v) for v in present)
-    winner = max(counts, key=lambda key: (counts[key], -next(i for i, v in enumerate(present)
-                                                               if normalise(v) == key)))
+    winner = max(
+        counts, key=lambda key: (counts[key], -next(i for i, v in enumerate(present) if normalise(v) == key))
+    )
     forms = [v for v in present if normalise(v) == winner]
     return repair_quotes(max(forms, key=typography_score))
 
 
-def copy_changes(copy: StoredCopy, article: CanonicalArticle, *, dropped_from_base: bool = False) -> tuple[str, ...]:
+def copy_changes(
+    copy: StoredCopy, article: CanonicalArticle, *, dropped_from_base: bool = False
+) -> tuple[str, ...]:
     """What this copy did to the article: truncated, teaser inserted, retitled, edited."""
     changes: list[str] = []
     mine = [t.word for t in _tokens(copy.copy.body)]
@@ -171,9 +179,13 @@ def copy_changes(copy: StoredCopy, article: CanonicalArticle, *, dropped_from_ba
     tail_missing = opcodes and opcodes[-1][0] == "insert" and opcodes[-1][3] > 0
     if copy.copy.truncated or (len(mine) < TRUNCATED_SHARE * len(canon) and tail_missing):
         changes.append("truncated")
-    if "teaser inserted" in copy.copy.changes or dropped_from_base or any(
-        tag == "delete" and 0 < i1 and j2 < len(canon) and i2 - i1 <= MAX_INSERT_WORDS
-        for tag, i1, i2, _, j2 in opcodes
+    if (
+        "teaser inserted" in copy.copy.changes
+        or dropped_from_base
+        or any(
+            tag == "delete" and i1 > 0 and j2 < len(canon) and i2 - i1 <= MAX_INSERT_WORDS
+            for tag, i1, i2, _, j2 in opcodes
+        )
     ):
         changes.append("teaser inserted")
     if article.title and copy.copy.title and normalise(copy.copy.title) != normalise(article.title):

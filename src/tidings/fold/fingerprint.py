@@ -33,7 +33,8 @@ def fingerprint_words(tokens: Sequence[str], shingle_words: int = 5, anchor_rate
         return Fingerprint((), ())
     k = min(shingle_words, len(tokens))
     hashes = {
-        _signed(xxhash.xxh64_intdigest(" ".join(tokens[i : i + k]).encode())) for i in range(len(tokens) - k + 1)
+        _signed(xxhash.xxh64_intdigest(" ".join(tokens[i : i + k]).encode()))
+        for i in range(len(tokens) - k + 1)
     }
     shingles = tuple(sorted(hashes))
     anchors = tuple(h for h in shingles if h % anchor_rate == 0)

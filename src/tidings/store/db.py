@@ -15,7 +15,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 
 from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
@@ -69,6 +80,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _key(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _dump(body: Sequence[str]) -> str:
     return json.dumps(list(body), ensure_ascii=False)
 
@@ -79,16 +96,25 @@ class Transaction:
 
     # documents -------------------------------------------------------------------------------------------
     def has_document(self, sha256: str) -> bool:
-        return self.c.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)).first() is not None
+        return (
+            self.c.execute(select(t.documents.c.id).where(t.documents.c.sha256 == sha256)).first() is not None
+        )
 
     def add_document(self, doc: Document) -> int:
         result = self.c.execute(
             insert(t.documents).values(
-                sha256=doc.sha256, site=doc.site, url=doc.url, path=doc.path, kind=doc.kind.value,
-                encoding=doc.encoding, fetched_at=doc.fetched_at, ingested_at=_now(), content=doc.content,
+                sha256=doc.sha256,
+                site=doc.site,
+                url=doc.url,
+                path=doc.path,
+                kind=doc.kind.value,
+                encoding=doc.encoding,
+                fetched_at=doc.fetched_at,
+                ingested_at=_now(),
+                content=doc.content,
             )
         )
-        return int(result.inserted_primary_key[0])
+        return _key(result)
 
     # site templates ---------------------------------------------------------------------------------------
     def observe_site_lines(self, site: str, lines: dict[str, str | None]) -> None:
@@ -107,8 +133,11 @@ class Transaction:
                 .where(table.c.site == site, table.c.line.in_(known))
                 .values(doc_count=table.c.doc_count + 1)
             )
-        fresh = [{"site": site, "line": line, "head": head, "doc_count": 1}
-                 for line, head in lines.items() if line not in known]
+        fresh = [
+            {"site": site, "line": line, "head": head, "doc_count": 1}
+            for line, head in lines.items()
+            if line not in known
+        ]
         if fresh:
             self.c.execute(insert(table), fresh)
 
@@ -131,14 +160,24 @@ class Transaction:
     def add_copy(self, document_id: int, position: int, copy: Copy, shingles: bytes) -> int:
         result = self.c.execute(
             insert(t.copies).values(
-                document_id=document_id, position=position, title=copy.title, dek=copy.dek,
-                body=_dump(copy.body), author=copy.author, publisher=copy.publisher,
-                published_at=copy.published_at, language=copy.language, image=copy.image,
-                canonical_url=copy.canonical_url, truncated=copy.truncated,
-                extract_changes=json.dumps(list(copy.changes)), changes="[]", shingles=shingles,
+                document_id=document_id,
+                position=position,
+                title=copy.title,
+                dek=copy.dek,
+                body=_dump(copy.body),
+                author=copy.author,
+                publisher=copy.publisher,
+                published_at=copy.published_at,
+                language=copy.language,
+                image=copy.image,
+                canonical_url=copy.canonical_url,
+                truncated=copy.truncated,
+                extract_changes=json.dumps(list(copy.changes)),
+                changes="[]",
+                shingles=shingles,
             )
         )
-        return int(result.inserted_primary_key[0])
+        return _key(result)
 
     def candidates(self, anchors: Sequence[int], limit: int) -> list[tuple[int, int]]:
         shared = func.count().label("shared")
@@ -152,7 +191,9 @@ class Transaction:
         return [(int(a), int(n)) for a, n in rows]
 
     def copy_shingles(self, article_id: int) -> list[bytes]:
-        rows = self.c.execute(select(t.copies.c.shingles).where(t.copies.c.article_id == article_id)).scalars()
+        rows = self.c.execute(
+            select(t.copies.c.shingles).where(t.copies.c.article_id == article_id)
+        ).scalars()
         return [bytes(blob) for blob in rows]
 
     def add_anchors(self, article_id: int, anchors: Sequence[int]) -> None:
@@ -171,7 +212,7 @@ class Transaction:
     def new_article(self) -> int:
         now = _now()
         result = self.c.execute(insert(t.articles).values(body="[]", created_at=now, updated_at=now))
-        return int(result.inserted_primary_key[0])
+        return _key(result)
 
     def attach_copy(self, copy_id: int, article_id: int) -> None:
         self.c.execute(update(t.copies).where(t.copies.c.id == copy_id).values(article_id=article_id))
@@ -188,23 +229,33 @@ class Transaction:
 
     def save_article(self, article_id: int, article: CanonicalArticle) -> None:
         self.c.execute(
-            update(t.articles).where(t.articles.c.id == article_id).values(
-                title=article.title, dek=article.dek, body=_dump(article.body), publisher=article.publisher,
-                author=article.author, published_at=article.published_at, language=article.language,
-                image=article.image, updated_at=_now(),
+            update(t.articles)
+            .where(t.articles.c.id == article_id)
+            .values(
+                title=article.title,
+                dek=article.dek,
+                body=_dump(article.body),
+                publisher=article.publisher,
+                author=article.author,
+                published_at=article.published_at,
+                language=article.language,
+                image=article.image,
+                updated_at=_now(),
             )
         )
         for copy_id, changes in article.copy_changes.items():
-            self.c.execute(update(t.copies).where(t.copies.c.id == copy_id).values(changes=json.dumps(changes)))
+            self.c.execute(
+                update(t.copies).where(t.copies.c.id == copy_id).values(changes=json.dumps(changes))
+            )
 
     def article_story(self, article_id: int) -> int | None:
         value = self.c.execute(select(t.articles.c.story_id).where(t.articles.c.id == article_id)).scalar()
         return int(value) if value is not None else None
 
     # stories (StoryIndex) ---------------------------------------------------------------------------------
-    def story_candidates(self, terms: Sequence[str], since: datetime | None, limit: int) -> list[
-        tuple[int, dict[str, float]]
-    ]:
+    def story_candidates(
+        self, terms: Sequence[str], since: datetime | None, limit: int
+    ) -> list[tuple[int, dict[str, float]]]:
         st, s = t.story_terms, t.stories
         query = (
             select(st.c.story_id)
@@ -220,16 +271,20 @@ class Transaction:
         return [(int(i), self.story_terms(int(i))) for i in ids]
 
     def story_terms(self, story_id: int) -> dict[str, float]:
-        rows = self.c.execute(select(t.story_terms.c.term, t.story_terms.c.weight).where(
-            t.story_terms.c.story_id == story_id))
+        rows = self.c.execute(
+            select(t.story_terms.c.term, t.story_terms.c.weight).where(t.story_terms.c.story_id == story_id)
+        )
         return {term: float(weight) for term, weight in rows}
 
-    def save_story(self, story_id: int | None, title: str | None, seen: datetime | None,
-                   terms: dict[str, float]) -> int:
+    def save_story(
+        self, story_id: int | None, title: str | None, seen: datetime | None, terms: dict[str, float]
+    ) -> int:
         s = t.stories
         if story_id is None:
-            result = self.c.execute(insert(s).values(title=title, first_seen=seen, last_seen=seen, article_count=0))
-            story_id = int(result.inserted_primary_key[0])
+            result = self.c.execute(
+                insert(s).values(title=title, first_seen=seen, last_seen=seen, article_count=0)
+            )
+            story_id = _key(result)
         else:
             row = self.c.execute(select(s.c.first_seen, s.c.last_seen).where(s.c.id == story_id)).one()
             first = min((d for d in (row.first_seen, seen) if d is not None), default=None)
@@ -237,9 +292,10 @@ class Transaction:
             self.c.execute(update(s).where(s.c.id == story_id).values(first_seen=first, last_seen=last))
         self.c.execute(delete(t.story_terms).where(t.story_terms.c.story_id == story_id))
         if terms:
-            self.c.execute(insert(t.story_terms), [
-                {"story_id": story_id, "term": term, "weight": weight} for term, weight in terms.items()
-            ])
+            self.c.execute(
+                insert(t.story_terms),
+                [{"story_id": story_id, "term": term, "weight": weight} for term, weight in terms.items()],
+            )
         return story_id
 
     def story_size(self, story_id: int) -> int:
@@ -249,20 +305,36 @@ class Transaction:
         self.c.execute(update(t.articles).where(t.articles.c.id == article_id).values(story_id=story_id))
         count = self.c.execute(select(func.count()).where(t.articles.c.story_id == story_id)).scalar_one()
         title = self.c.execute(
-            select(t.articles.c.title).where(t.articles.c.story_id == story_id, t.articles.c.title.is_not(None))
-            .order_by(t.articles.c.published_at, t.articles.c.id).limit(1)
+            select(t.articles.c.title)
+            .where(t.articles.c.story_id == story_id, t.articles.c.title.is_not(None))
+            .order_by(t.articles.c.published_at, t.articles.c.id)
+            .limit(1)
         ).scalar()
-        self.c.execute(update(t.stories).where(t.stories.c.id == story_id).values(article_count=count, title=title))
+        self.c.execute(
+            update(t.stories).where(t.stories.c.id == story_id).values(article_count=count, title=title)
+        )
 
 
 def _stored_copy(row: Any) -> StoredCopy:
     copy = Copy(
-        title=row["title"], dek=row["dek"], body=tuple(json.loads(row["body"])), author=row["author"],
-        publisher=row["publisher"], published_at=row["published_at"], language=row["language"],
-        image=row["image"], canonical_url=row["canonical_url"],
-        changes=tuple(json.loads(row["extract_changes"])), truncated=bool(row["truncated"]),
+        title=row["title"],
+        dek=row["dek"],
+        body=tuple(json.loads(row["body"])),
+        author=row["author"],
+        publisher=row["publisher"],
+        published_at=row["published_at"],
+        language=row["language"],
+        image=row["image"],
+        canonical_url=row["canonical_url"],
+        changes=tuple(json.loads(row["extract_changes"])),
+        truncated=bool(row["truncated"]),
     )
     return StoredCopy(
-        id=row["id"], copy=copy, site=row["site"], url=row["url"], path=row["path"],
-        fetched_at=row["fetched_at"], document_sha256=row["sha256"],
+        id=row["id"],
+        copy=copy,
+        site=row["site"],
+        url=row["url"],
+        path=row["path"],
+        fetched_at=row["fetched_at"],
+        document_sha256=row["sha256"],
     )

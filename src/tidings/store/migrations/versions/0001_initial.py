@@ -64,7 +64,9 @@ def upgrade() -> None:
     op.create_table(
         "copies",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="SET NULL")),
         sa.Column("title", sa.Text),
@@ -86,7 +88,9 @@ def upgrade() -> None:
     op.create_table(
         "fold_anchors",
         sa.Column("anchor", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+        ),
     )
     op.create_index("ix_fold_anchors_article", "fold_anchors", ["article_id"])
     op.create_table(
