@@ -139,3 +139,12 @@ def test_containment_catches_an_excerpt() -> None:
     assert containment(excerpt.shingles, full.shingles) == 1.0
     assert set(excerpt.anchors) <= set(full.anchors)
     assert containment(other.shingles, full.shingles) == 0.0
+
+
+def test_two_articles_about_one_event_share_a_story_but_not_an_article(tidings: CliRun) -> None:
+    articles = _ingest(tidings, _pages())
+    derailment = [a for a in articles if "derail" in (a["title"] or "").casefold()]
+    assert len(derailment) == 2  # two publishers' own texts: never folded into one
+    assert derailment[0]["story_id"] == derailment[1]["story_id"]
+    others = {a["story_id"] for a in articles if a not in derailment}
+    assert derailment[0]["story_id"] not in others

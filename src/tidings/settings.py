@@ -38,18 +38,29 @@ def default_data_dir() -> Path:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", str, "", "Database URL (SQLAlchemy form). Empty: SQLite in the user's data folder."),
-    Setting("data_dir", str, "", "Folder for the embedded database and other state. Empty: the platform's "
-            "user data folder (e.g. ~/.local/share/tidings)."),
+    Setting(
+        "data_dir",
+        str,
+        "",
+        "Folder for the embedded database and other state. Empty: the platform's "
+        "user data folder (e.g. ~/.local/share/tidings).",
+    ),
     Setting("config", str, "", "Path of a TOML config file with any of these settings as keys."),
     Setting("host", str, "127.0.0.1", "Address `tidings serve` listens on."),
     Setting("port", int, 8000, "Port `tidings serve` listens on."),
     Setting("max_document_bytes", int, 20_000_000, "Largest document `tidings ingest` accepts, in bytes."),
     Setting("fold_shingle_words", int, 5, "Words per shingle when fingerprinting article text."),
-    Setting("fold_anchor_rate", int, 8, "One shingle in this many becomes an index anchor (content-defined)."),
-    Setting("fold_min_containment", float, 0.5, "Share of the smaller text's shingles that must occur in "
-            "the other for two copies to be one article."),
+    Setting(
+        "fold_anchor_rate", int, 8, "One shingle in this many becomes an index anchor (content-defined)."
+    ),
+    Setting(
+        "fold_min_containment",
+        float,
+        0.5,
+        "Share of the smaller text's shingles that must occur in the other for two copies to be one article.",
+    ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
-    Setting("story_min_similarity", float, 0.35, "Cosine similarity an article needs to join a story."),
+    Setting("story_min_similarity", float, 0.25, "Cosine similarity an article needs to join a story."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -65,7 +76,9 @@ def _coerce(setting: Setting, raw: Any) -> Any:
     try:
         return setting.type(raw)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {setting.name}: {raw!r} is not a valid {setting.type.__name__}") from exc
+        raise SettingsError(
+            f"setting {setting.name}: {raw!r} is not a valid {setting.type.__name__}"
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +108,7 @@ class Settings:
         return Settings(merged)
 
 
-def load(
-    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Defaults < config file < environment < overrides (CLI flags). `None` overrides are ignored."""
     environ = os.environ if environ is None else environ
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
