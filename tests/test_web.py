@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.exceptions import StarletteDeprecationWarning
 
 from tidings import pipeline, settings
 from tidings.store import Store, queries
@@ -19,7 +20,7 @@ from tidings.web import create_app, present, stories
 
 with warnings.catch_warnings():
     # Starlette asks for `httpx2` and warns at import when only `httpx` is installed.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
 DUMPS = Path(__file__).parent / "data" / "dumps"
@@ -63,9 +64,11 @@ class _Page(HTMLParser):
         return [attrs.get("href") for attrs, shown in self.links if shown == _normalise(text)]
 
 
+_STRAIGHT_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
 def _normalise(text: str) -> str:
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'}))
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", text.translate(_STRAIGHT_QUOTES)).strip()
 
 
 def _ingest(store: Store, conf: settings.Settings, path: Path, site: str, **options: Any) -> None:
@@ -160,7 +163,9 @@ def test_front_page_paginates(client: TestClient, monkeypatch: pytest.MonkeyPatc
     # The two pages show different stories.
     first_heads = {h for a, h in first.links if (a.get("href") or "").startswith("/articles/")}
     second_heads = {h for a, h in second.links if (a.get("href") or "").startswith("/articles/")}
-    assert first_heads and second_heads and not first_heads & second_heads
+    assert first_heads
+    assert second_heads
+    assert not first_heads & second_heads
     last = _page(client, "/?page=3")  # 10 stories: 4 + 4 + 2
     assert not [a for a, _ in last.links if a.get("rel") == "next"]
     assert client.get("/?page=4").status_code == 404
@@ -266,7 +271,9 @@ def hostile(tmp_path: Path) -> tuple[TestClient, int]:
     (tmp_path / "page.txt").write_text(HOSTILE, encoding="utf-8")
     _ingest(store, conf, tmp_path / "page.txt", "Evil<i>site</i>", url='https://evil.example/a?b=1&c="><x')
     [found] = queries.export_articles(store)
-    assert SCRIPT in found["title"] and SCRIPT in found["body"][0]  # the premise of these tests
+    # The premise of these tests: the hostile markup reached the store as text.
+    assert SCRIPT in found["title"]
+    assert SCRIPT in found["body"][0]
     return _client(store, conf), int(found["id"])
 
 
@@ -284,7 +291,8 @@ def test_article_page_escapes_what_sites_send(hostile: tuple[TestClient, int]) -
     html = client.get(f"/articles/{article_id}").text
     assert SCRIPT not in html
     assert "<img" not in html
-    assert "<b>" not in html and "<i>" not in html
+    assert "<b>" not in html
+    assert "<i>" not in html
     assert "<title>Mayor &lt;script&gt;alert(1)&lt;/script&gt; resigns after budget row" in html
     assert "resigned on Tuesday &lt;script&gt;alert(1)&lt;/script&gt; after" in html
     assert "Jane &lt;img src=x onerror=alert(2)&gt; Doe" in html
@@ -294,12 +302,15 @@ def test_copy_links_are_escaped_and_open_without_referrer(hostile: tuple[TestCli
     client, article_id = hostile
     response = client.get(f"/articles/{article_id}")
     assert 'href="https://evil.example/a?b=1&amp;c=&#34;&gt;&lt;x" rel="noopener noreferrer"' in response.text
-    [(attrs, shown)] = [(a, s) for a, s in _Page(response.text).links if "evil.example" in (a.get("href") or "")]
+    links = _Page(response.text).links
+    [(attrs, shown)] = [(a, s) for a, s in links if "evil.example" in (a.get("href") or "")]
     assert attrs["href"] == 'https://evil.example/a?b=1&c="><x'
     assert shown == "Evil<i>site</i>"
 
 
-@pytest.mark.parametrize("path", ["/", "/articles/1", "/articles/abc", "/nowhere", "/healthz", "/static/tidings.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/articles/1", "/articles/abc", "/nowhere", "/healthz", "/static/tidings.css"]
+)
 def test_every_response_has_security_headers(client: TestClient, path: str) -> None:
     headers = client.get(path).headers
     policy = [p.strip() for p in headers["content-security-policy"].split(";")]
@@ -314,7 +325,8 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, corpus: Store)
     for path in ("/", f"/articles/{_article_id(corpus, HEATWAVE)}", "/articles/0"):
         html = client.get(path).text
         assert "<script" not in html
-        assert "<style" not in html and " style=" not in html
+        assert "<style" not in html
+        assert " style=" not in html
         assert '<html lang="en">' in html
         assert '<link rel="stylesheet" href="/static/tidings.css">' in html
 
@@ -326,7 +338,8 @@ def test_server_error_page_keeps_security_headers(tmp_path: Path) -> None:
     response = TestClient(app, raise_server_exceptions=False).get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.text
-    assert "Traceback" not in response.text and "sqlite" not in response.text.lower()
+    assert "Traceback" not in response.text
+    assert "sqlite" not in response.text.lower()
     assert "default-src 'self'" in response.headers["content-security-policy"]
 
 

@@ -15,8 +15,12 @@ def show_article(request: Request, article_id: str, web: Web) -> Response:
     found = queries.article(web.store, positive_id(article_id))
     if found is None:
         raise HTTPException(status_code=404)
-    return web.templates.TemplateResponse(request, "article.html", {
-        "article": found,
-        "minutes": reading_minutes(found["body"]),
-        "now": web.clock(),
-    })
+    return web.templates.TemplateResponse(
+        request,
+        "article.html",
+        {
+            "article": found,
+            "minutes": reading_minutes(found["body"]),
+            "now": web.clock(),
+        },
+    )

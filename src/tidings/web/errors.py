@@ -18,8 +18,11 @@ _TITLES = {
 def _render(request: Request, status: int, headers: dict[str, str] | None = None) -> Response:
     title, message = _TITLES.get(status, ("Request not understood", "Tidings could not answer this request."))
     return web_context(request).templates.TemplateResponse(
-        request, "error.html", {"status": status, "title": title, "message": message},
-        status_code=status, headers=headers,
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+        headers=headers,
     )
 
 

@@ -10,10 +10,21 @@ from tidings.web import articles, health, stories
 
 def router() -> APIRouter:
     routes = APIRouter()
-    routes.add_api_route("/", stories.list_stories, methods=["GET"], name="list_stories",
-                         response_class=HTMLResponse)
-    routes.add_api_route("/articles/{article_id}", articles.show_article, methods=["GET"],
-                         name="show_article", response_class=HTMLResponse)
-    routes.add_api_route("/healthz", health.check_health, methods=["GET"], name="check_health",
-                         response_class=PlainTextResponse)
+    routes.add_api_route(
+        "/", stories.list_stories, methods=["GET"], name="list_stories", response_class=HTMLResponse
+    )
+    routes.add_api_route(
+        "/articles/{article_id}",
+        articles.show_article,
+        methods=["GET"],
+        name="show_article",
+        response_class=HTMLResponse,
+    )
+    routes.add_api_route(
+        "/healthz",
+        health.check_health,
+        methods=["GET"],
+        name="check_health",
+        response_class=PlainTextResponse,
+    )
     return routes

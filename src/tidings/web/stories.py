@@ -18,9 +18,13 @@ def list_stories(request: Request, web: Web, page: str = "1") -> Response:
     found = queries.front_page(web.store, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
     if not found and number > 1:
         raise HTTPException(status_code=404)
-    return web.templates.TemplateResponse(request, "stories.html", {
-        "stories": found[:PER_PAGE],
-        "page": number,
-        "has_next": len(found) > PER_PAGE,
-        "now": web.clock(),
-    })
+    return web.templates.TemplateResponse(
+        request,
+        "stories.html",
+        {
+            "stories": found[:PER_PAGE],
+            "page": number,
+            "has_next": len(found) > PER_PAGE,
+            "now": web.clock(),
+        },
+    )
