@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -12,16 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
+from fastapi.testclient import TestClient
 
 from tidings import pipeline, settings
 from tidings.store import Store, queries
 from tidings.web import create_app, present, stories
-
-with warnings.catch_warnings():
-    # Starlette asks for `httpx2` and warns at import when only `httpx` is installed.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 DUMPS = Path(__file__).parent / "data" / "dumps"
 FETCHED = datetime(2025, 7, 2, 12, tzinfo=UTC)
