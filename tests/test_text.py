@@ -23,5 +23,5 @@ def test_repair_quotes(text: str, expected: str) -> None:
 
 
 def test_fold_typography_and_words() -> None:
-    assert fold_typography("“Hi” — it’s\u00a0here…") == "\"Hi\" - it's here..."
+    assert fold_typography("“Hi” — it’s\u00a0here…") == '"Hi" - it\'s here...'
     assert words("Don’t STOP-believing") == ["don", "t", "stop", "believing"]

@@ -119,20 +119,27 @@ def test_front_page_lists_every_headline_newest_first(client: TestClient) -> Non
     text = _page(client, "/").text
     for title in titles:
         assert title in text
-    newest, middle, oldest = (text.index(_normalise(t)) for t in (
-        "Halden Rovers end 41-year wait for national title with overtime win",  # 2 Jul 11:15
-        "Streaming app Flixo fined €12m over hidden subscription fees",  # 2 Jul 10:00
-        "Port Halden approves congestion charge after 11-hour council debate",  # 30 Jun
-    ))
+    newest, middle, oldest = (
+        text.index(_normalise(t))
+        for t in (
+            "Halden Rovers end 41-year wait for national title with overtime win",  # 2 Jul 11:15
+            "Streaming app Flixo fined €12m over hidden subscription fees",  # 2 Jul 10:00
+            "Port Halden approves congestion charge after 11-hour council debate",  # 30 Jun
+        )
+    )
     assert newest < middle < oldest
 
 
 def test_front_page_shows_publisher_times_and_sites(client: TestClient) -> None:
     text = _page(client, "/").text
-    assert f"{HEATWAVE} The Northern Ledger · 2 Jul 2025, 09:00 UTC (3 hours ago) " \
-           "Carried by Briefly24, HarborNews, Wirely" in text
-    assert "Port Halden approves congestion charge after 11-hour council debate The Halden Herald · " \
-           "30 Jun 2025, 12:00 UTC (2 days ago) Carried by Briefly24, HarborNews" in text
+    assert (
+        f"{HEATWAVE} The Northern Ledger · 2 Jul 2025, 09:00 UTC (3 hours ago) "
+        "Carried by Briefly24, HarborNews, Wirely" in text
+    )
+    assert (
+        "Port Halden approves congestion charge after 11-hour council debate The Halden Herald · "
+        "30 Jun 2025, 12:00 UTC (2 days ago) Carried by Briefly24, HarborNews" in text
+    )
 
 
 def test_front_page_headline_links_to_its_article(client: TestClient, corpus: Store) -> None:
@@ -202,7 +209,7 @@ def test_article_page_shows_clean_article(client: TestClient, corpus: Store) -> 
 
 def test_article_page_lists_every_copy_and_what_it_changed(client: TestClient, corpus: Store) -> None:
     text = _page(client, f"/articles/{_article_id(corpus, HEATWAVE)}").text
-    carried = text[text.index("Also carried by"):]
+    carried = text[text.index("Also carried by") :]
     assert "Briefly24 fetched 2 Jul 2025, 12:00 UTC Changed: teaser inserted" in carried
     assert "HarborNews fetched 2 Jul 2025, 12:00 UTC Changed: teaser inserted" in carried
     assert "Wirely fetched 2 Jul 2025, 12:00 UTC Changed: truncated" in carried
@@ -210,7 +217,7 @@ def test_article_page_lists_every_copy_and_what_it_changed(client: TestClient, c
 
 def test_article_page_links_other_articles_in_its_story(client: TestClient, corpus: Store) -> None:
     page = _page(client, f"/articles/{_article_id(corpus, DERAILMENT_WIRE)}")
-    more = page.text[page.text.index("More on this story"):]
+    more = page.text[page.text.index("More on this story") :]
     assert f"{DERAILMENT_LEDGER} The Northern Ledger · 1 Jul 2025, 20:00 UTC (16 hours ago)" in more
     assert page.href_of(DERAILMENT_LEDGER) == [f"/articles/{_article_id(corpus, DERAILMENT_LEDGER)}"]
 
@@ -340,10 +347,21 @@ def test_server_error_page_keeps_security_headers(tmp_path: Path) -> None:
 # Errors and health ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    "/articles/999999", "/articles/0", "/articles/abc", "/articles/-1", "/articles/1.5", "/articles/01",
-    "/articles/99999999999999999999", "/articles/%C2%B2", "/articles/", "/no/such/page",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/articles/999999",
+        "/articles/0",
+        "/articles/abc",
+        "/articles/-1",
+        "/articles/1.5",
+        "/articles/01",
+        "/articles/99999999999999999999",
+        "/articles/%C2%B2",
+        "/articles/",
+        "/no/such/page",
+    ],
+)
 def test_unknown_pages_are_404_pages(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
@@ -362,18 +380,21 @@ def test_healthz(client: TestClient) -> None:
 # Presentation helpers ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    ("2025-07-02T11:59:30+00:00", "just now"),
-    ("2025-07-02T11:59:00+00:00", "1 minute ago"),
-    ("2025-07-02T11:15:00+00:00", "45 minutes ago"),
-    ("2025-07-01T21:00:00+00:00", "15 hours ago"),
-    ("2025-07-01T12:00:00+00:00", "1 day ago"),
-    ("2025-05-01T12:00:00+00:00", "2 months ago"),
-    ("2023-07-01T12:00:00+00:00", "2 years ago"),
-    ("2025-07-02T15:00:00+00:00", "in 3 hours"),
-    ("2025-07-02T14:00:00+02:00", "just now"),
-    ("2025-07-02T09:00:00", "3 hours ago"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2025-07-02T11:59:30+00:00", "just now"),
+        ("2025-07-02T11:59:00+00:00", "1 minute ago"),
+        ("2025-07-02T11:15:00+00:00", "45 minutes ago"),
+        ("2025-07-01T21:00:00+00:00", "15 hours ago"),
+        ("2025-07-01T12:00:00+00:00", "1 day ago"),
+        ("2025-05-01T12:00:00+00:00", "2 months ago"),
+        ("2023-07-01T12:00:00+00:00", "2 years ago"),
+        ("2025-07-02T15:00:00+00:00", "in 3 hours"),
+        ("2025-07-02T14:00:00+02:00", "just now"),
+        ("2025-07-02T09:00:00", "3 hours ago"),
+    ],
+)
 def test_relative_time(value: str, shown: str) -> None:
     assert present.relative_time(value, NOW) == shown
 
@@ -384,9 +405,17 @@ def test_absolute_time_is_utc() -> None:
     assert present.absolute_time(None) == "time unknown"
 
 
-@pytest.mark.parametrize(("url", "linked"), [
-    ("https://example.com/a", True), ("http://example.com/", True), ("javascript:alert(1)", False),
-    ("data:text/html,<x>", False), ("//example.com/a", False), ("/relative", False), (None, False),
-])
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://example.com/a", True),
+        ("http://example.com/", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<x>", False),
+        ("//example.com/a", False),
+        ("/relative", False),
+        (None, False),
+    ],
+)
 def test_external_url_only_links_http(url: str | None, linked: bool) -> None:
     assert (present.external_url(url) is not None) is linked
