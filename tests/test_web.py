@@ -419,3 +419,10 @@ def test_absolute_time_is_utc() -> None:
 )
 def test_external_url_only_links_http(url: str | None, linked: bool) -> None:
     assert (present.external_url(url) is not None) is linked
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz"])
+def test_head_requests_are_answered(client: TestClient, path: str) -> None:
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""

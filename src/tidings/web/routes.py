@@ -11,19 +11,19 @@ from tidings.web import articles, health, stories
 def router() -> APIRouter:
     routes = APIRouter()
     routes.add_api_route(
-        "/", stories.list_stories, methods=["GET"], name="list_stories", response_class=HTMLResponse
+        "/", stories.list_stories, methods=["GET", "HEAD"], name="list_stories", response_class=HTMLResponse
     )
     routes.add_api_route(
         "/articles/{article_id}",
         articles.show_article,
-        methods=["GET"],
+        methods=["GET", "HEAD"],
         name="show_article",
         response_class=HTMLResponse,
     )
     routes.add_api_route(
         "/healthz",
         health.check_health,
-        methods=["GET"],
+        methods=["GET", "HEAD"],
         name="check_health",
         response_class=PlainTextResponse,
     )
