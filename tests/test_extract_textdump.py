@@ -143,3 +143,31 @@ def test_nothing_names_a_seed_site() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "tidings").rglob("*.py"))
     for name in ("pressbee", "daily8", "russia today", "harbornews", "briefly24", "wirely"):
         assert name not in source.casefold()
+
+
+def test_headline_without_a_byline_above_an_untitled_body() -> None:
+    page = (
+        "World Business Science Sport Weather Opinion\n"
+        "Council approves the new tram line\n"
+        "The vote ends a decade of debate over how to link the eastern suburbs to the centre\n"
+        + "Paragraph text of the article that is long enough to be read as prose here.\n"
+        * 3
+    )
+    (copy,) = extract_text(page, FETCHED, "Site")
+    assert copy.title == "Council approves the new tram line"
+    assert copy.dek == "The vote ends a decade of debate over how to link the eastern suburbs to the centre"
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    page = (
+        "A headline for the wrapped page\nA headline for the wrapped page\n2 hours ago\n\n"
+        "The first paragraph was wrapped by the scraper at a fixed width so that\n"
+        "it continues on the next line, which starts in lower case.\n\n"
+        "The second paragraph is on one line and ends like a sentence should end.\n"
+    )
+    (copy,) = extract_text(page, FETCHED, "Site")
+    assert copy.body[0] == (
+        "The first paragraph was wrapped by the scraper at a fixed width so that it continues on the next "
+        "line, which starts in lower case."
+    )
+    assert len(copy.body) == 2

@@ -66,7 +66,6 @@ class Line:
     text: str
     norm: str
     words: int
-    blank_before: bool
 
     @property
     def is_sentence(self) -> bool:
@@ -80,6 +79,8 @@ class Line:
 
 
 def split_lines(text: str) -> list[Line]:
+    """Non-blank lines, white space collapsed; a hard-wrapped paragraph (a long line that stops mid-sentence,
+    continued by a line starting in lower case) is joined back into one line."""
     out: list[Line] = []
     blank = True
     for raw in text.splitlines():
@@ -87,9 +88,15 @@ def split_lines(text: str) -> list[Line]:
         if not clean:
             blank = True
             continue
-        out.append(Line(len(out), clean, normalise(clean), len(clean.split()), blank))
+        if out and not blank and _continues(out[-1].text, clean):
+            clean = f"{out.pop().text} {clean}"
+        out.append(Line(len(out), clean, normalise(clean), len(clean.split())))
         blank = False
     return out
+
+
+def _continues(previous: str, line: str) -> bool:
+    return len(previous.split()) >= 6 and line[:1].islower() and not _TERMINAL.search(previous)
 
 
 def strip_bullets(text: str) -> str:

@@ -164,45 +164,54 @@ def _read_segment(
     body_at = next(
         (k for k, ln in enumerate(seg) if ln.is_prose and not _is_chrome(ln, site, template, title)), len(seg)
     )
-    for line in seg[:body_at]:
-        _read_meta(line, draft, fetched_at, site, title_norm)
+    texts = [ln for ln in seg[:body_at] if _read_meta(ln, draft, fetched_at, site, title_norm)]
+    _headline_and_dek(draft, texts)
     _read_body(seg[body_at:], draft, fetched_at, site, template)
     return draft
 
 
 def _read_meta(
-    line: Line,
-    draft: _Draft,
-    fetched_at: datetime,
-    site: str | None,
-    title_norm: str | None,
-) -> None:
+    line: Line, draft: _Draft, fetched_at: datetime, site: str | None, title_norm: str | None
+) -> bool:
+    """Take what a line above the body says about the article; True when it is text (a headline or dek)."""
     if line.norm == title_norm:
-        return
+        return False
     source = source_name(line)
     if source:
         draft.source = draft.source or source
-        return
+        return False
     byline = parse_byline(line, fetched_at)
     if byline is not None:
         draft.published_at = draft.published_at or (byline.when.when if byline.when else None)
         draft.publisher = draft.publisher or byline.publisher
         draft.author = draft.author or byline.author
-        return
-    if looks_like_chrome(line, site):
-        return
+        return False
+    if looks_like_chrome(line, site) or line.text.endswith(":"):
+        return False
     name = strip_bullets(line.text)
-    if line.words <= 6 and not line.is_sentence and name[:1].isupper() and draft.dek is None:
+    # A short capitalised line under a headline names the publisher; above an untitled body it may be
+    # the headline itself, unless it reads as an outlet's name.
+    if line.words <= 6 and not line.is_sentence and name[:1].isupper() and (draft.title or is_org_name(name)):
         if draft.publisher is None or (is_org_name(name) and not is_org_name(draft.publisher)):
             draft.publisher = name
+        return False
+    return line.words >= 3
+
+
+def _headline_and_dek(draft: _Draft, texts: list[Line]) -> None:
+    """The text lines nearest the body: a dek (long) and, when no header gave one, the headline."""
+    if not texts:
         return
-    if line.words >= 3 and not line.text.endswith(":"):
-        # With no header, the first such line is the headline; a dek is the last one, or a lone line
-        # too long to be a headline.
-        if draft.title is None and draft.dek is None and line.words <= MAX_LONE_TITLE_WORDS:
-            draft.title = line.text
-        elif line.words >= 6:
-            draft.dek = line.text
+    last = texts[-1]
+    if draft.title is not None:
+        long_lines = [ln for ln in texts if ln.words >= 6]
+        draft.dek = long_lines[-1].text if long_lines else None
+    elif last.words > MAX_LONE_TITLE_WORDS:
+        draft.dek = last.text
+        if len(texts) >= 2 and texts[-2].words <= MAX_HEADLINE_WORDS:
+            draft.title = texts[-2].text
+    else:
+        draft.title = last.text
 
 
 def _read_body(
