@@ -67,7 +67,9 @@ def word_spans(text: str, split_glued: bool = False) -> Iterator[tuple[int, int,
         word, offset = match.group(), match.start()
         cuts = [i for i in range(1, len(word)) if split_glued and word[i - 1].islower() and word[i].isupper()]
         for start, end in zip([0, *cuts], [*cuts, len(word)], strict=True):
-            yield offset + start, offset + end, normalise(word[start:end])
+            part = word[start:end]
+            # Words hold no quote marks or dashes: plain ASCII only needs lower-casing.
+            yield offset + start, offset + end, part.lower() if part.isascii() else normalise(part)
 
 
 def words(text: str) -> list[str]:
