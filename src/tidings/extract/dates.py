@@ -85,7 +85,6 @@ _UNIT_SECONDS = {
     "semanas": 604800,
     "settimana": 604800,
     "settimane": 604800,
-    "week_nl": 604800,
     "weken": 604800,
 }
 _COUNT_WORDS = {
@@ -103,9 +102,7 @@ _COUNT_WORDS = {
     "uma": 1,
     "een": 1,
 }
-_UNITS = "|".join(
-    sorted((re.escape(u) for u in _UNIT_SECONDS if not u.endswith("_nl")), key=len, reverse=True)
-)
+_UNITS = "|".join(sorted(map(re.escape, _UNIT_SECONDS), key=len, reverse=True))
 _COUNT = r"(?P<n>(?<!\d)\d{1,4}|\b(?:an?|one|une?|ein(?:er|em)?|un[oa]?|uma?|een)\b)"
 # "15 hours ago", "15h ago", "time2 hours ago" (digits may be glued to a preceding word)
 _AGO = re.compile(rf"{_COUNT}\s*(?P<unit>{_UNITS})\.?\s+(?:ago|geleden|fa)\b", re.I)

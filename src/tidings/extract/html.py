@@ -82,7 +82,8 @@ def extract_html(
 
 
 def _is_dek(description: str | None, copy: Copy) -> bool:
-    return bool(description) and not any(description and description[:60] in p for p in copy.body)
+    """A meta description is a dek unless it is just the body's opening (many sites copy it from there)."""
+    return description is not None and not any(description[:60] in p for p in copy.body)
 
 
 def _block_lines(root: LexborNode) -> list[str]:

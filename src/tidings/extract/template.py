@@ -8,7 +8,6 @@ Two things are learned from a site's pages (the store keeps the counts, see `Sit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -88,7 +87,7 @@ def learn_shapes(examples: Iterable[list[str]]) -> tuple[LineShape, ...]:
         tail = _common_words([" ".join(reversed(s.split())) for s in distinct])
         tail = " ".join(reversed(tail.split()))
         if len(head.split()) >= HEAD_WORDS:
-            shapes.append(LineShape(head=head, tail=_trim_tail(tail)))
+            shapes.append(LineShape(head=head, tail=tail))
     return tuple(shapes)
 
 
@@ -101,8 +100,3 @@ def _common_words(lines: list[str]) -> str:
             break
         common.append(column[0])
     return " ".join(common)
-
-
-def _trim_tail(tail: str) -> str:
-    # A tail is fixed punctuation or words; bare text that is part of the slot is not.
-    return tail if re.search(r"\S", tail) else ""

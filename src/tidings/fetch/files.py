@@ -42,19 +42,15 @@ def iter_files(paths: list[Path]) -> Iterator[FileEntry]:
 
 
 def _walk(folder: Path) -> Iterator[FileEntry]:
-    def on_error(exc: OSError) -> None:
-        raise exc
-
-    try:
-        for root, dirs, files in os.walk(folder, onerror=on_error):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith("."):
-                    continue
-                path = Path(root) / name
-                if path.suffix.lower() in READABLE_SUFFIXES:
-                    yield FileEntry(path)
-    except OSError as exc:
+    """Files under `folder`; a sub-folder that cannot be listed is reported and the walk goes on."""
+    unlisted: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=unlisted.append):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if not name.startswith(".") and path.suffix.lower() in READABLE_SUFFIXES:
+                yield FileEntry(path)
+    for exc in unlisted:
         yield FileEntry(Path(exc.filename or folder), f"cannot list folder: {exc.strerror or exc}")
 
 

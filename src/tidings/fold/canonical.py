@@ -148,10 +148,8 @@ def _best_typography(body: list[str], bodies: list[Sequence[str]]) -> list[str]:
         key = normalise(candidate)
         if key not in best or typography_score(candidate) > typography_score(best[key]):
             best[key] = candidate
-    return [
-        best.get(normalise(p), p) if typography_score(best.get(normalise(p), p)) > typography_score(p) else p
-        for p in body
-    ]
+    # The base copy comes first in `bodies`, so on a tie its own form stays.
+    return [best.get(normalise(p), p) for p in body]
 
 
 def _vote(values: Sequence[str | None]) -> str | None:

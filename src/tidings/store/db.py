@@ -267,14 +267,12 @@ class Transaction:
         )
         if since is not None:
             query = query.where((s.c.last_seen >= since) | (s.c.last_seen.is_(None)))
-        ids = list(self.c.execute(query).scalars())
-        return [(int(i), self.story_terms(int(i))) for i in ids]
-
-    def story_terms(self, story_id: int) -> dict[str, float]:
-        rows = self.c.execute(
-            select(t.story_terms.c.term, t.story_terms.c.weight).where(t.story_terms.c.story_id == story_id)
-        )
-        return {term: float(weight) for term, weight in rows}
+        ids = [int(i) for i in self.c.execute(query).scalars()]
+        centroids: dict[int, dict[str, float]] = {i: {} for i in ids}
+        rows = self.c.execute(select(st.c.story_id, st.c.term, st.c.weight).where(st.c.story_id.in_(ids)))
+        for story_id, term, weight in rows:  # one query for all candidates' centroids
+            centroids[int(story_id)][term] = float(weight)
+        return list(centroids.items())
 
     def save_story(
         self, story_id: int | None, title: str | None, seen: datetime | None, terms: dict[str, float]
