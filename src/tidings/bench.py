@@ -6,27 +6,15 @@ on the bundled sample, with the bare file read as the floor.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 
 from tidings import pipeline, settings
-from tidings.fetch import read_document
 from tidings.store import Store
-
-SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
-
-
-def _sample_entries() -> list[dict[str, str]]:
-    manifest = json.loads((SAMPLE_DIR / "manifest.json").read_text(encoding="utf-8"))
-    return list(manifest["documents"])
 
 
 def bench_ingest(rounds: int = 5) -> None:
-    entries = _sample_entries()
     read_times, ingest_times = [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as folder:
@@ -35,15 +23,7 @@ def bench_ingest(rounds: int = 5) -> None:
             store = Store(url)
             store.migrate()
             start = time.perf_counter()
-            docs = [
-                read_document(
-                    SAMPLE_DIR / e["file"],
-                    max_bytes=conf.max_document_bytes,
-                    site=e["site"],
-                    fetched_at=datetime.fromisoformat(e["fetched_at"]),
-                )
-                for e in entries
-            ]
+            docs = pipeline.sample_documents(conf)
             read_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             for doc in docs:
@@ -51,7 +31,7 @@ def bench_ingest(rounds: int = 5) -> None:
             ingest_times.append(time.perf_counter() - start)
             store.close()
     read, ingest = min(read_times), min(ingest_times)
-    n = len(entries)
+    n = len(docs)
     print(f"ingest: {n} sample documents, best of {rounds}")
     print(f"  {'step':<28}{'docs/s':>10}{'ratio to floor':>16}")
     print(f"  {'read + decode (floor)':<28}{n / read:>10.1f}{1.0:>16.2f}")

@@ -6,6 +6,7 @@ Each document is one transaction: it goes in whole or not at all, and a document
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,6 +96,31 @@ def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:
 
 def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname if url else None
+
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+
+
+def sample_documents(settings: Settings) -> list[Document]:
+    """The bundled sample (see sample/manifest.json), each page with its site and fetch time."""
+    manifest = json.loads((SAMPLE_DIR / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        read_document(
+            SAMPLE_DIR / entry["file"],
+            max_bytes=settings.max_document_bytes,
+            site=entry.get("site"),
+            url=entry.get("url"),
+            fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+        )
+        for entry in manifest["documents"]
+    ]
+
+
+def ingest_sample(store: Store, settings: Settings) -> IngestReport:
+    report = IngestReport()
+    for document in sample_documents(settings):
+        report.add(ingest_document(store, document, settings))
+    return report
 
 
 def ingest_paths(

@@ -16,7 +16,6 @@ from tidings import pipeline, settings
 from tidings.store import Store, queries
 
 F = TypeVar("F", bound=Callable[..., Any])
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 
 
 def _db_option(func: F) -> F:
@@ -136,25 +135,12 @@ def sample(conf: settings.Settings) -> None:
 
 
 def load_sample(store: Store, conf: settings.Settings) -> pipeline.IngestReport:
-    manifest = json.loads((SAMPLE_DIR / "manifest.json").read_text(encoding="utf-8"))
-    total = pipeline.IngestReport()
-    for entry in manifest["documents"]:
-        report = pipeline.ingest_paths(
-            store,
-            [SAMPLE_DIR / entry["file"]],
-            conf,
-            site=entry.get("site"),
-            url=entry.get("url"),
-            fetched_at=datetime.fromisoformat(entry["fetched_at"]),
-        )
-        for name in ("documents", "duplicates", "copies", "new_articles", "folded"):
-            setattr(total, name, getattr(total, name) + getattr(report, name))
-        total.failures.extend(report.failures)
+    report = pipeline.ingest_sample(store, conf)
     click.echo(
-        f"sample: {total.documents} documents ({total.duplicates} already stored), "
-        f"{total.new_articles} new articles, {total.folded} copies folded"
+        f"sample: {report.documents} documents ({report.duplicates} already stored), "
+        f"{report.new_articles} new articles, {report.folded} copies folded"
     )
-    return total
+    return report
 
 
 @main.command()

@@ -1,30 +1,24 @@
-"""Every route the reader app serves, in one list: path, method, handler, name."""
+"""Every route the reader app serves, in one table: path, handler, name, response class."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from tidings.web import articles, health, stories
+
+ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
+    ("/", stories.list_stories, "list_stories", HTMLResponse),
+    ("/articles/{article_id}", articles.show_article, "show_article", HTMLResponse),
+    ("/healthz", health.check_health, "check_health", PlainTextResponse),
+)
 
 
 def router() -> APIRouter:
     routes = APIRouter()
-    routes.add_api_route(
-        "/", stories.list_stories, methods=["GET", "HEAD"], name="list_stories", response_class=HTMLResponse
-    )
-    routes.add_api_route(
-        "/articles/{article_id}",
-        articles.show_article,
-        methods=["GET", "HEAD"],
-        name="show_article",
-        response_class=HTMLResponse,
-    )
-    routes.add_api_route(
-        "/healthz",
-        health.check_health,
-        methods=["GET", "HEAD"],
-        name="check_health",
-        response_class=PlainTextResponse,
-    )
+    for path, handler, name, response_class in ROUTES:
+        routes.add_api_route(path, handler, methods=["GET", "HEAD"], name=name, response_class=response_class)
     return routes
