@@ -54,12 +54,13 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def migrate(self) -> None:
-        """Bring the schema up to date (idempotent)."""
+        """Bring the schema up to date (idempotent). Areas (fold, feeds, stories, reader, enrich) keep
+        their own migration branches from 0001, so all heads are applied."""
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")  # each area keeps its own branch from 0001
 
     @contextmanager
     def begin(self) -> Iterator[Transaction]:

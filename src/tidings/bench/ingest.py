@@ -1,20 +1,15 @@
-"""`tidings bench`: benchmarks, each printing Tidings' figures beside a peer's from the same run.
-
-Suites arrive with the issues that own them (extract, fold, stories). `ingest` times the whole pipeline
-on the bundled sample, with the bare file read as the floor.
-"""
+"""`tidings bench ingest`: the whole pipeline on the bundled sample, with the bare file read as the floor."""
 
 from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
 
 from tidings import pipeline, settings
 from tidings.store import Store
 
 
-def bench_ingest(rounds: int = 5) -> None:
+def main(rounds: int = 5) -> None:
     read_times, ingest_times = [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as folder:
@@ -36,17 +31,3 @@ def bench_ingest(rounds: int = 5) -> None:
     print(f"  {'step':<28}{'docs/s':>10}{'ratio to floor':>16}")
     print(f"  {'read + decode (floor)':<28}{n / read:>10.1f}{1.0:>16.2f}")
     print(f"  {'full pipeline (SQLite)':<28}{n / ingest:>10.1f}{ingest / read:>16.2f}")
-
-
-SUITES: dict[str, Callable[[], None]] = {"ingest": bench_ingest}
-
-
-def run(suite: str) -> int:
-    names = list(SUITES) if suite == "all" else [suite]
-    unknown = [n for n in names if n not in SUITES]
-    if unknown:
-        print(f"tidings bench: unknown suite {unknown[0]!r}; choose from: all, {', '.join(SUITES)}")
-        return 2
-    for name in names:
-        SUITES[name]()
-    return 0
