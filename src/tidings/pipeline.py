@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from tidings import cluster, extract, fold
 from tidings.fetch import DocumentError, iter_files, read_document
-from tidings.models import Document
+from tidings.models import CanonicalArticle, Document
 from tidings.settings import Settings
 from tidings.store import Store, Transaction
 
@@ -69,8 +69,19 @@ def ingest_document(store: Store, document: Document, settings: Settings) -> Doc
 
 
 def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings) -> None:
+    article = _fold(tx, article_id)
+    _cluster(tx, article_id, article, settings)
+
+
+def _fold(tx: Transaction, article_id: int) -> CanonicalArticle:
+    """Rebuild the canonical article from all its copies and save it."""
     article = fold.build(tx.article_copies(article_id))
     tx.save_article(article_id, article)
+    return article
+
+
+def _cluster(tx: Transaction, article_id: int, article: CanonicalArticle, settings: Settings) -> None:
+    """Put a new article into the story it belongs to, or start one."""
     if tx.article_story(article_id) is not None:
         return
     feats = cluster.features(article)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     Connection,
-    CursorResult,
     Engine,
     create_engine,
-    delete,
     event,
-    func,
     insert,
     select,
     update,
@@ -31,6 +27,10 @@ from sqlalchemy.engine import make_url
 
 from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
 from tidings.store import schema as t
+from tidings.store.fold_index import FoldTables
+from tidings.store.story_index import StoryTables
+from tidings.store.util import key as _key
+from tidings.store.util import now as _now
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,9 +38,6 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 class StoreError(Exception):
     pass
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Store:
@@ -81,17 +78,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _key(result: CursorResult[Any]) -> int:
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
 def _dump(body: Sequence[str]) -> str:
     return json.dumps(list(body), ensure_ascii=False)
 
 
-class Transaction:
+class Transaction(FoldTables, StoryTables):
+    """One unit of work. Documents, copies, articles and site templates live here; the fold index and
+    the story index each keep their SQL in their own module (`fold_index`, `story_index`)."""
+
     def __init__(self, connection: Connection) -> None:
         self.c = connection
 
@@ -157,7 +151,7 @@ class Transaction:
                 groups.setdefault(head, []).append(line)
         return recurring, [g for g in groups.values() if len(g) >= 2]
 
-    # copies and the fold index (FoldIndex) ---------------------------------------------------------------
+    # copies -------------------------------------------------------------------------------------------------
     def add_copy(self, document_id: int, position: int, copy: Copy, shingles: bytes) -> int:
         result = self.c.execute(
             insert(t.copies).values(
@@ -179,35 +173,6 @@ class Transaction:
             )
         )
         return _key(result)
-
-    def candidates(self, anchors: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        shared = func.count().label("shared")
-        rows = self.c.execute(
-            select(t.fold_anchors.c.article_id, shared)
-            .where(t.fold_anchors.c.anchor.in_(list(anchors)))
-            .group_by(t.fold_anchors.c.article_id)
-            .order_by(shared.desc(), t.fold_anchors.c.article_id)
-            .limit(limit)
-        )
-        return [(int(a), int(n)) for a, n in rows]
-
-    def copy_shingles(self, article_id: int) -> list[bytes]:
-        rows = self.c.execute(
-            select(t.copies.c.shingles).where(t.copies.c.article_id == article_id)
-        ).scalars()
-        return [bytes(blob) for blob in rows]
-
-    def add_anchors(self, article_id: int, anchors: Sequence[int]) -> None:
-        existing = set(
-            self.c.execute(
-                select(t.fold_anchors.c.anchor).where(
-                    t.fold_anchors.c.article_id == article_id, t.fold_anchors.c.anchor.in_(list(anchors))
-                )
-            ).scalars()
-        )
-        fresh = [{"anchor": a, "article_id": article_id} for a in set(anchors) - existing]
-        if fresh:
-            self.c.execute(insert(t.fold_anchors), fresh)
 
     # articles ---------------------------------------------------------------------------------------------
     def new_article(self) -> int:
@@ -248,70 +213,6 @@ class Transaction:
             self.c.execute(
                 update(t.copies).where(t.copies.c.id == copy_id).values(changes=json.dumps(changes))
             )
-
-    def article_story(self, article_id: int) -> int | None:
-        value = self.c.execute(select(t.articles.c.story_id).where(t.articles.c.id == article_id)).scalar()
-        return int(value) if value is not None else None
-
-    # stories (StoryIndex) ---------------------------------------------------------------------------------
-    def story_candidates(
-        self, terms: Sequence[str], since: datetime | None, limit: int
-    ) -> list[tuple[int, dict[str, float]]]:
-        st, s = t.story_terms, t.stories
-        query = (
-            select(st.c.story_id)
-            .join(s, s.c.id == st.c.story_id)
-            .where(st.c.term.in_(list(terms)))
-            .group_by(st.c.story_id)
-            .order_by(func.count().desc(), st.c.story_id)
-            .limit(limit)
-        )
-        if since is not None:
-            query = query.where((s.c.last_seen >= since) | (s.c.last_seen.is_(None)))
-        ids = [int(i) for i in self.c.execute(query).scalars()]
-        centroids: dict[int, dict[str, float]] = {i: {} for i in ids}
-        rows = self.c.execute(select(st.c.story_id, st.c.term, st.c.weight).where(st.c.story_id.in_(ids)))
-        for story_id, term, weight in rows:  # one query for all candidates' centroids
-            centroids[int(story_id)][term] = float(weight)
-        return list(centroids.items())
-
-    def save_story(
-        self, story_id: int | None, title: str | None, seen: datetime | None, terms: dict[str, float]
-    ) -> int:
-        s = t.stories
-        if story_id is None:
-            result = self.c.execute(
-                insert(s).values(title=title, first_seen=seen, last_seen=seen, article_count=0)
-            )
-            story_id = _key(result)
-        else:
-            row = self.c.execute(select(s.c.first_seen, s.c.last_seen).where(s.c.id == story_id)).one()
-            first = min((d for d in (row.first_seen, seen) if d is not None), default=None)
-            last = max((d for d in (row.last_seen, seen) if d is not None), default=None)
-            self.c.execute(update(s).where(s.c.id == story_id).values(first_seen=first, last_seen=last))
-        self.c.execute(delete(t.story_terms).where(t.story_terms.c.story_id == story_id))
-        if terms:
-            self.c.execute(
-                insert(t.story_terms),
-                [{"story_id": story_id, "term": term, "weight": weight} for term, weight in terms.items()],
-            )
-        return story_id
-
-    def story_size(self, story_id: int) -> int:
-        return int(self.c.execute(select(func.count()).where(t.articles.c.story_id == story_id)).scalar_one())
-
-    def set_article_story(self, article_id: int, story_id: int) -> None:
-        self.c.execute(update(t.articles).where(t.articles.c.id == article_id).values(story_id=story_id))
-        count = self.c.execute(select(func.count()).where(t.articles.c.story_id == story_id)).scalar_one()
-        title = self.c.execute(
-            select(t.articles.c.title)
-            .where(t.articles.c.story_id == story_id, t.articles.c.title.is_not(None))
-            .order_by(t.articles.c.published_at, t.articles.c.id)
-            .limit(1)
-        ).scalar()
-        self.c.execute(
-            update(t.stories).where(t.stories.c.id == story_id).values(article_count=count, title=title)
-        )
 
 
 def _stored_copy(row: Any) -> StoredCopy:
