@@ -1,7 +1,8 @@
 """`tidings bench`: benchmarks, each printing Tidings' figures beside a peer's from the same run.
 
-Each suite is a module of this package with a `main()`; it is imported only when it runs, so a suite's
-peer libraries are needed only by that suite. Add a suite by adding its module name to `SUITES`.
+Each suite is a module of this package with `main(argv: list[str]) -> int`: it parses its own options
+(argparse; `tidings bench SUITE -- --help`) and returns an exit status. It is imported only when it runs, so a
+suite's peer libraries are needed only by that suite. Add a suite by adding its module name to `SUITES`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ SUITES: dict[str, str] = {
 }
 
 
-def run(suite: str) -> int:
+def run(suite: str, argv: list[str] | None = None) -> int:
     if suite == "list":
         for name, what in SUITES.items():
             print(f"{name:<10} {what}")
@@ -23,8 +24,11 @@ def run(suite: str) -> int:
     if unknown:
         print(f"tidings bench: unknown suite {unknown[0]!r}; choose from: all, list, {', '.join(SUITES)}")
         return 2
+    if argv and len(names) > 1:
+        print("tidings bench: options go with one suite, e.g. `tidings bench fold --sizes 10000`")
+        return 2
     status = 0
     for name in names:
         module = importlib.import_module(f"tidings.bench.{name}")
-        status = max(status, int(module.main() or 0))
+        status = max(status, int(module.main(argv or [])))
     return status

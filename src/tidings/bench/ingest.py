@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import time
 
@@ -9,7 +10,10 @@ from tidings import pipeline, settings
 from tidings.store import Store
 
 
-def main(rounds: int = 5) -> None:
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tidings bench ingest", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5, help="repeat and keep the best (default 5)")
+    rounds = parser.parse_args(argv).rounds
     read_times, ingest_times = [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as folder:
@@ -31,3 +35,4 @@ def main(rounds: int = 5) -> None:
     print(f"  {'step':<28}{'docs/s':>10}{'ratio to floor':>16}")
     print(f"  {'read + decode (floor)':<28}{n / read:>10.1f}{1.0:>16.2f}")
     print(f"  {'full pipeline (SQLite)':<28}{n / ingest:>10.1f}{ingest / read:>16.2f}")
+    return 0
