@@ -7,6 +7,7 @@ server.route("/endless", endless=True)
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -148,16 +149,24 @@ def serve() -> Iterator[FeedServer]:
 
 # Fixture feeds ---------------------------------------------------------------------------------------------
 
-PARAGRAPH = (
-    "The council met on Tuesday evening to discuss the harbour redevelopment plan, which has divided "
-    "residents for more than a year. Supporters say the new quay will bring jobs and visitors to a town "
-    "that has lost both; opponents fear for the fishing fleet and the old warehouses along the water. "
+_WORDS = (
+    "council harbour quay fleet warehouse tide ferry mayor budget school river bridge market festival",
+    "storm museum railway library hospital factory election court police station garden theatre stadium",
+    "airport vineyard mine forest castle orchestra bakery brewery lighthouse canal island valley glacier",
+    "volcano desert harvest drought flood strike treaty summit parliament minister senator governor judge",
 )
+
+_VOCABULARY = " ".join(_WORDS).split()
 
 
 def article_html(n: int, words: str = "") -> str:
-    """An entry body long enough to count as the full article."""
-    return "".join(f"<p>{escape(words)} Story {n}, paragraph {i}. {PARAGRAPH}</p>" for i in range(4))
+    """An entry body long enough to count as the full article, and unlike any other `n`'s."""
+    rng = random.Random(n)
+    paragraphs = []
+    for i in range(5):
+        sentence = " ".join(rng.choice(_VOCABULARY) for _ in range(40))
+        paragraphs.append(f"<p>{escape(words)} Story {n}, part {i}: {sentence.capitalize()}.</p>")
+    return "".join(paragraphs)
 
 
 def rss(

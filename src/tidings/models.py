@@ -92,3 +92,32 @@ class StoryFeatures:
 
     terms: dict[str, float]
     published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Something Tidings reads from (a feed), and where fetching it stands."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    category: str | None
+    added_at: datetime
+    status: str  # new, ok, error, gone
+    last_result: str | None = None  # one line on the last fetch
+    last_error: str | None = None
+    last_http_status: int | None = None
+    failures: int = 0  # in a row
+    last_fetch_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_change_at: datetime | None = None
+    next_fetch_at: datetime | None = None  # None: never again
+    interval_seconds: float | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    hub: str | None = None
+    # Filled by the listing query only.
+    entry_count: int = 0
+    article_count: int = 0

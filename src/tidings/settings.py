@@ -61,6 +61,32 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
     Setting("story_min_similarity", float, 0.25, "Cosine similarity an article needs to join a story."),
+    # Fetching feeds and pages (issue 5) ------------------------------------------------------------------
+    Setting(
+        "fetch_allow_hosts",
+        str,
+        "",
+        "Private destinations Tidings may fetch from anyway: host names, host:port pairs and networks, "
+        "comma-separated (e.g. `feeds.lan, 127.0.0.1:8080, 10.1.0.0/16`). Empty: public addresses only.",
+    ),
+    Setting("fetch_user_agent", str, "", "User-Agent sent with every request. Empty: Tidings' own."),
+    Setting("fetch_connect_timeout", float, 10.0, "Seconds to wait for a connection."),
+    Setting("fetch_read_timeout", float, 20.0, "Seconds to wait for data once connected."),
+    Setting("fetch_total_timeout", float, 60.0, "Seconds one fetch may take in all, redirects included."),
+    Setting("fetch_max_bytes", int, 10_000_000, "Largest response body accepted, in bytes as sent."),
+    Setting("fetch_max_redirects", int, 5, "Redirects followed per fetch."),
+    Setting("fetch_concurrency", int, 16, "Feeds fetched at once during a refresh."),
+    Setting("fetch_host_concurrency", int, 2, "Requests at once to any one host."),
+    Setting("fetch_host_delay", float, 1.0, "Seconds between the starts of two requests to one host."),
+    Setting("feed_max_entries", int, 200, "Entries read from one feed per fetch (the newest)."),
+    Setting("refresh_min_interval", int, 900, "Shortest time between two fetches of a feed, in seconds."),
+    Setting("refresh_max_interval", int, 86400, "Longest time between two fetches of a feed, in seconds."),
+    Setting(
+        "refresh_every",
+        int,
+        60,
+        "Seconds between the background refresher's looks for due feeds in `tidings serve` (0: off).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

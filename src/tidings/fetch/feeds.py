@@ -12,6 +12,7 @@ import calendar
 import json
 import re
 import time
+import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -76,7 +77,7 @@ def parse_feed(body: bytes, *, base_url: str, content_type: str = "", max_entrie
         raise FeedError("empty body, not a feed")
     if stripped.startswith((b"{", b"[")):
         return parse_json_feed(stripped, base_url=base_url, max_entries=max_entries)
-    if not stripped.startswith(b"<"):
+    if not stripped.startswith(b"<") or b"\x00" in stripped[:65536]:
         raise FeedError(f"not a feed ({_describe(stripped, content_type)})")
     return parse_xml_feed(stripped, base_url=base_url, content_type=content_type, max_entries=max_entries)
 
@@ -107,10 +108,13 @@ def parse_xml_feed(body: bytes, *, base_url: str, content_type: str = "", max_en
         headers["content-type"] = content_type
     parsed = feedparser.parse(safe, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     version = parsed.get("version") or ""
+    problem = parsed.get("bozo_exception")
+    detail = f": {str(problem).splitlines()[0]}" if problem else ""
     if not version and not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        detail = f": {str(problem).splitlines()[0]}" if problem else ""
         raise FeedError(f"not a feed (unreadable XML{detail})")
+    if not parsed.entries and isinstance(problem, xml.sax.SAXException):
+        # What a lenient reading of broken XML makes of it, with nothing in it, is not worth believing.
+        raise FeedError(f"malformed feed (no entries readable{detail})")
     entries = tuple(_xml_entry(e, base_url) for e in parsed.entries[:max_entries])
     info = parsed.feed
     links = info.get("links", [])
@@ -158,8 +162,9 @@ def _xml_entry(entry: Any, base_url: str) -> FeedEntry:
         title=_text(entry.get("title")),
         content_html=content,
         summary_html=summary,
-        published_at=_struct_time(entry.get("published_parsed")),
-        updated_at=_struct_time(entry.get("updated_parsed")),
+        # dict.get: feedparser's own get() maps a missing `updated_parsed` to `published_parsed`, warning.
+        published_at=_struct_time(dict.get(entry, "published_parsed")),
+        updated_at=_struct_time(dict.get(entry, "updated_parsed")),
         author=_text(entry.get("author")),
     )
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
 from tidings.store import schema as t
 from tidings.store.fold_index import FoldTables
+from tidings.store.sources import SourceTables
 from tidings.store.story_index import StoryTables
 from tidings.store.util import key as _key
 from tidings.store.util import now as _now
@@ -82,7 +83,7 @@ def _dump(body: Sequence[str]) -> str:
     return json.dumps(list(body), ensure_ascii=False)
 
 
-class Transaction(FoldTables, StoryTables):
+class Transaction(FoldTables, StoryTables, SourceTables):
     """One unit of work. Documents, copies, articles and site templates live here; the fold index and
     the story index each keep their SQL in their own module (`fold_index`, `story_index`)."""
 

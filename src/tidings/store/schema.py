@@ -137,3 +137,54 @@ site_lines = Table(
     Column("doc_count", Integer, nullable=False),
     Index("ix_site_lines_head", "site", "head"),
 )
+
+# Feeds (issue 5, migration 0004_feeds): subscriptions with where their fetching stands, and the entries
+# seen in each, so an entry is taken in once however its feed re-spells it. ---------------------------------
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),  # the feed, as fetched (clean_url)
+    Column("kind", String(16), nullable=False, default="feed"),
+    Column("title", Text),
+    Column("site_url", Text),
+    Column("category", Text),  # folders joined with "/", as OPML has them
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False, default="new"),  # new, ok, error, gone
+    Column("last_result", Text),  # one line on the last fetch: "3 new entries", "not modified", the error
+    Column("last_error", Text),
+    Column("last_http_status", Integer),
+    Column("failures", Integer, nullable=False, default=0),  # in a row
+    Column("last_fetch_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_change_at", UTCDateTime),  # when new entries last appeared
+    Column("next_fetch_at", UTCDateTime),  # null: never again (gone)
+    Column("interval_seconds", Float),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("body_hash", String(64)),  # of the last feed body, to skip an unchanged 200
+    Column("hub", Text),  # WebSub hub the feed advertises
+    Index("ix_sources_next_fetch", "next_fetch_at"),
+)
+
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url_key", Text),  # fetch.urls.url_key of the entry's link
+    Column("guid", Text),
+    Column("content_hash", String(32), nullable=False),
+    Column("link", Text),
+    Column("title", Text),
+    Column("published_at", UTCDateTime),
+    Column("document_sha256", String(64)),  # the document that carries it
+    Column("status", String(16), nullable=False),  # ingested, failed, empty
+    Column("error", Text),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_feed_entries_url", "source_id", "url_key"),
+    Index("ix_feed_entries_guid", "source_id", "guid"),
+    Index("ix_feed_entries_document", "document_sha256"),
+)
