@@ -87,6 +87,27 @@ SETTINGS: tuple[Setting, ...] = (
         60,
         "Seconds between the background refresher's looks for due feeds in `tidings serve` (0: off).",
     ),
+    Setting(
+        "secret_key",
+        str,
+        "",
+        "Key that signs the reader's CSRF tokens. Empty: a random key made once and kept in the database.",
+        secret=True,
+    ),
+    Setting("signup_open", bool, True, "Whether anyone may create an account (the first one is the admin)."),
+    Setting("session_days", int, 30, "Days a reader stays signed in."),
+    Setting(
+        "login_max_failures",
+        int,
+        5,
+        "Failed log-ins allowed per user name in 15 minutes (four times as many per client address).",
+    ),
+    Setting(
+        "trust_proxy_headers",
+        bool,
+        False,
+        "Trust X-Forwarded-Proto/-Host/-For from a reverse proxy in front of `tidings serve`.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -97,6 +118,8 @@ class SettingsError(ValueError):
 
 
 def _coerce(setting: Setting, raw: Any) -> Any:
+    if setting.type is bool:
+        return _boolean(setting, raw)
     if isinstance(raw, setting.type) and not isinstance(raw, bool):
         return raw
     try:
@@ -105,6 +128,17 @@ def _coerce(setting: Setting, raw: Any) -> Any:
         raise SettingsError(
             f"setting {setting.name}: {raw!r} is not a valid {setting.type.__name__}"
         ) from exc
+
+
+def _boolean(setting: Setting, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = raw.strip().lower() if isinstance(raw, str) else None
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"setting {setting.name}: {raw!r} is not true or false")
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,81 @@ site_lines = Table(
     Index("ix_site_lines_head", "site", "head"),
 )
 
+# The reader (issue 7, migration 0006_reader): accounts, sessions, per-user state, comments. -------------
+# On SQLite the migration also makes `article_search`, an FTS5 table over articles' title, dek, body text,
+# publisher and author, kept in step by triggers on `articles` (virtual tables have no SQLAlchemy form);
+# on PostgreSQL a GIN index over the same text's tsvector takes its place (see store/search.py).
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(40), nullable=False),
+    Column("username_key", String(40), nullable=False, unique=True),  # case-folded, for look-up
+    Column("password_hash", Text, nullable=False),  # argon2id, PHC string
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's token, never the token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username_key", String(40), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_user", "username_key", "at"),
+    Index("ix_login_failures_client", "client", "at"),
+)
+
+reader_keys = Table(
+    "reader_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+article_reads = Table(
+    "article_reads",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_at", UTCDateTime, nullable=False),
+)
+
+saved_articles = Table(
+    "saved_articles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("saved_at", UTCDateTime, nullable=False),
+    Index("ix_saved_articles_user", "user_id", "saved_at"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("body", Text, nullable=False),  # as written (markdown-lite); rendered and sanitised when shown
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Column("hidden", Boolean, nullable=False, default=False),  # by an admin
+    Index("ix_comments_article", "article_id", "created_at"),
+    Index("ix_comments_user", "user_id"),
+)
+
 # Feeds (issue 5, migration 0004_feeds): subscriptions with where their fetching stands, and the entries
 # seen in each, so an entry is taken in once however its feed re-spells it. ---------------------------------
 

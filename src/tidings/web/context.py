@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from argon2 import PasswordHasher
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from tidings.settings import Settings
-from tidings.store import Store
+from tidings.store import Store, accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,23 @@ class WebContext:
     settings: Settings
     templates: Jinja2Templates
     clock: Callable[[], datetime]
+    hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    # Made on first use, not at start-up: an app over a database that is not there yet still starts.
+    _lazy: dict[str, str] = field(default_factory=dict)
+    # Small values worth keeping for a while (see `sections`), guarded by `lock`.
+    cache: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def secret_key(self) -> str:
+        if "secret" not in self._lazy:
+            configured = str(self.settings.secret_key or "")
+            self._lazy["secret"] = configured or accounts.app_key(self.store, "csrf")
+        return self._lazy["secret"]
+
+    def dummy_hash(self) -> str:
+        if "dummy" not in self._lazy:
+            self._lazy["dummy"] = self.hasher.hash("a password nobody has")
+        return self._lazy["dummy"]
 
 
 def web_context(request: Request) -> WebContext:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # Month names spelled out here rather than with %b, which follows the server's locale.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -55,6 +55,8 @@ def iso_time(value: str | None) -> str:
 
 def sites(article: Mapping[str, Any]) -> list[str]:
     """The distinct sites that carried the article, in the order they were first fetched."""
+    if "sites" in article:
+        return list(article["sites"])
     return list(dict.fromkeys(c["site"] for c in article.get("copies", []) if c.get("site")))
 
 
@@ -74,3 +76,12 @@ def external_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def source_path(name: str) -> str:
+    """The page of a source (site); any name, slashes and all, as one escaped path segment."""
+    return "/sources/" + quote(name, safe="")
+
+
+def publisher_path(name: str) -> str:
+    return "/publishers/" + quote(name, safe="")

@@ -1,4 +1,8 @@
-"""Every route the reader app serves, in one table: path, handler, name, response class."""
+"""Every route the reader app serves, in two tables: pages (GET and HEAD) and forms (POST).
+
+Each row is path, handler, name (for `url_for`), and, for pages, the response class. Another area adds
+its pages with one row here (e.g. entity pages from `web/entities.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,35 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from tidings.web import articles, health, stories
+from tidings.web import accounts, articles, comments, health, saved, search, sources, stories
 
 ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
     ("/", stories.list_stories, "list_stories", HTMLResponse),
     ("/articles/{article_id}", articles.show_article, "show_article", HTMLResponse),
+    ("/articles/{article_id}/copies/{copy_id}", articles.show_copy, "show_copy", HTMLResponse),
+    ("/comments/{comment_id}/edit", comments.show_edit, "show_comment_edit", HTMLResponse),
+    ("/search", search.search_articles, "search_articles", HTMLResponse),
+    ("/sources/{name:path}", sources.show_source, "show_source", HTMLResponse),
+    ("/publishers/{name:path}", sources.show_publisher, "show_publisher", HTMLResponse),
+    ("/saved", saved.list_saved, "list_saved", HTMLResponse),
+    ("/signup", accounts.show_signup, "show_signup", HTMLResponse),
+    ("/login", accounts.show_login, "show_login", HTMLResponse),
     ("/healthz", health.check_health, "check_health", PlainTextResponse),
+)
+
+FORMS: tuple[tuple[str, Callable[..., Any], str], ...] = (
+    ("/signup", accounts.sign_up, "sign_up"),
+    ("/login", accounts.log_in, "log_in"),
+    ("/logout", accounts.log_out, "log_out"),
+    ("/articles/{article_id}/save", articles.save_article, "save_article"),
+    ("/articles/{article_id}/unsave", articles.unsave_article, "unsave_article"),
+    ("/articles/{article_id}/read", articles.mark_read, "mark_read"),
+    ("/articles/{article_id}/unread", articles.mark_unread, "mark_unread"),
+    ("/articles/{article_id}/comments", comments.add_comment, "add_comment"),
+    ("/comments/{comment_id}/edit", comments.edit_comment, "edit_comment"),
+    ("/comments/{comment_id}/delete", comments.delete_comment, "delete_comment"),
+    ("/comments/{comment_id}/hide", comments.hide_comment, "hide_comment"),
+    ("/comments/{comment_id}/show", comments.show_comment, "show_comment"),
 )
 
 
@@ -21,4 +48,6 @@ def router() -> APIRouter:
     routes = APIRouter()
     for path, handler, name, response_class in ROUTES:
         routes.add_api_route(path, handler, methods=["GET", "HEAD"], name=name, response_class=response_class)
+    for path, handler, name in FORMS:
+        routes.add_api_route(path, handler, methods=["POST"], name=name, response_class=HTMLResponse)
     return routes

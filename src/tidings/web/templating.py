@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -12,6 +13,7 @@ from tidings.web import present
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
+@cache  # one environment per process: compiled templates are shared by every app (and every test)
 def build_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -27,5 +29,10 @@ def build_templates() -> Jinja2Templates:
         iso_time=present.iso_time,
         external_url=present.external_url,
     )
-    env.globals.update(publisher_label=present.publisher_label, sites=present.sites)
+    env.globals.update(
+        publisher_label=present.publisher_label,
+        sites=present.sites,
+        source_path=present.source_path,
+        publisher_path=present.publisher_path,
+    )
     return Jinja2Templates(env=env)
