@@ -121,3 +121,62 @@ class Source:
     # Filled by the listing query only.
     entry_count: int = 0
     article_count: int = 0
+
+
+# enrich ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class TextSpan:
+    """Where something stands in an article's body: paragraph index and character offsets in it."""
+
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """One extractive sentence that carries the article, with its place in the body."""
+
+    text: str
+    span: TextSpan
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, place or organisation, with every mention of it that the text makes."""
+
+    name: str  # the fullest form the text gives ("Alexander Lukashenko")
+    kind: str  # "PERSON", "PLACE" or "ORG"
+    mentions: tuple[tuple[str, TextSpan], ...]  # (surface form, where)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """Words someone said or wrote, as the article reports them."""
+
+    text: str
+    kind: str  # "direct" (in quote marks) or "indirect" (reported speech)
+    span: TextSpan
+    speaker: str | None  # the speaker's fullest name in the text, None when the text names nobody
+    speaker_kind: str | None = None  # the speaker entity's kind
+    speaker_text: str | None = None  # how the text refers to the speaker here ("he", "the Belarusian leader")
+    cue: str | None = None  # the reporting verb ("stressed", "according to")
+    nested: bool = False  # a quote inside another quote
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """What the enrich stage works out about one article, all of it from the article's own text."""
+
+    language: str | None
+    reading_minutes: int
+    key_points: tuple[KeyPoint, ...]
+    entities: tuple[Entity, ...]
+    quotes: tuple[Quote, ...]
+    keywords: tuple[str, ...]
+    # The article's best sentences beyond its key points: what a story's key points are chosen from.
+    candidates: tuple[KeyPoint, ...] = ()
+    truncated: bool = False  # the text was longer than enrich looks at
+    engine: str = "rules"  # "rules", or the spaCy model that found the entities
+    seconds: float = 0.0

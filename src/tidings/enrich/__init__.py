@@ -1,13 +1,33 @@
-"""The enrich stage: what Tidings works out about an article on the reader's own machine.
+"""The enrich stage: what Tidings works out about an article on the reader's own machine, from its own text.
 
-Starts with reading time; key points, entities, quotes and keywords arrive through the same module.
+`enrich(article, engine)` gives an `Enrichment`: key points (LexRank + MMR, `keypoints`), people, places and
+organisations with their mentions merged (`names`, `entities`), who said what (`marks`, `quotes`),
+keywords (YAKE, `keywords`), language (`language`) and reading time. Nothing is downloaded: the default
+engine is spaCy's blank English pipeline with rules and gazetteers shipped in packages; an installed spaCy
+model plugs in through `load_engine(name)` (setting `enrich_spacy_model`).
+
+Bounded work: enrich reads at most `max_chars` characters of body (whole paragraphs, the last one cut),
+so a huge article costs no more than a long one.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
+from tidings.enrich import entities as entity_merge
+from tidings.enrich import keypoints, keywords, language, marks, names, quotes
+from tidings.enrich.gazetteer import Gazetteer
+from tidings.enrich.gazetteer import load as load_gazetteer
+from tidings.enrich.nlp import RULES, Engine
+from tidings.enrich.nlp import load as load_engine
+from tidings.models import CanonicalArticle, Enrichment, Entity, KeyPoint, TextSpan
+
 WORDS_PER_MINUTE = 230
+MAX_CHARS = 30_000
+MAX_PARAGRAPHS = 500
+# Version of the rules: a stored enrichment made by other rules is made again.
+VERSION = 1
 
 
 def reading_minutes(body: Sequence[str]) -> int:
@@ -16,4 +36,103 @@ def reading_minutes(body: Sequence[str]) -> int:
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
-__all__ = ["reading_minutes"]
+def capped(body: Sequence[str], max_chars: int = MAX_CHARS) -> tuple[list[str], bool]:
+    """The paragraphs enrich reads: whole ones up to `max_chars` characters, the last one cut at a space."""
+    out: list[str] = []
+    left = max_chars
+    for paragraph in body[:MAX_PARAGRAPHS]:
+        if left <= 0:
+            return out, True
+        if len(paragraph) > left:
+            cut = paragraph.rfind(" ", 0, left)
+            out.append(paragraph[: cut if cut > 0 else left])
+            return out, True
+        out.append(paragraph)
+        left -= len(paragraph)
+    return out, len(body) > MAX_PARAGRAPHS
+
+
+def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: int = MAX_CHARS) -> Enrichment:
+    started = time.perf_counter()
+    engine = engine or load_engine("")
+    gaz = load_gazetteer()
+    body, truncated = capped(article.body, max_chars)
+    lang = article.language or language.detect(" ".join(body))
+    docs = list(engine.nlp.pipe(body))
+    analysed = _analyse(docs, engine, gaz, lang)
+    clusters = entity_merge.merge([m for p in analysed for m in p.mentions], gaz)
+    found_quotes = quotes.find(analysed, clusters) if _reads_names(engine, lang) else []
+    sentences = [
+        keypoints.Sentence(s.text.strip(), TextSpan(i, s.start_char, s.start_char + len(s.text.rstrip())))
+        for i, doc in enumerate(docs)
+        for s in doc.sents
+        if s.text.strip()
+    ]
+    points, candidates = keypoints.rank(sentences)
+    found_entities = tuple(_entity(c) for c in clusters if c.mentions)
+    text = "\n".join(filter(None, [article.title, article.dek, *body]))
+    return Enrichment(
+        language=lang,
+        reading_minutes=reading_minutes(article.body),
+        key_points=tuple(points),
+        entities=found_entities,
+        quotes=tuple(found_quotes),
+        keywords=tuple(keywords.extract(text, lang, [e.name for e in found_entities])),
+        candidates=tuple(candidates),
+        truncated=truncated,
+        engine=engine.name,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _reads_names(engine: Engine, lang: str | None) -> bool:
+    """The rules know English; a statistical model knows the language it was trained on."""
+    return engine.statistical or lang in (None, "en")
+
+
+def _analyse(docs: list, engine: Engine, gaz: Gazetteer, lang: str | None) -> list[quotes.Paragraph]:  # type: ignore[type-arg]
+    out: list[quotes.Paragraph] = []
+    for index, doc in enumerate(docs):
+        ws = names.words(doc)
+        text = doc.text
+        spans = marks.scan(text)
+        if not _reads_names(engine, lang):
+            found: list[names.Mention] = []
+        elif engine.statistical:
+            found = names.from_entities(index, doc, ws, gaz)
+        else:
+            found = names.find(index, ws, text, gaz)
+        for mention in found:
+            mention.in_quote = any(q.start <= mention.start < q.end for q in spans)
+        out.append(quotes.Paragraph(index, text, ws, spans, found))
+    return out
+
+
+def _entity(cluster: entity_merge.Cluster) -> Entity:
+    return Entity(
+        name=cluster.name,
+        kind=cluster.kind,
+        mentions=tuple((m.text, TextSpan(m.paragraph, m.start, m.end)) for m in cluster.mentions),
+    )
+
+
+def story_key_points(candidates: Sequence[Sequence[KeyPoint]], k: int = 5) -> list[tuple[int, KeyPoint]]:
+    """A story's key points from its articles' candidate sentences: (index of the article, point)."""
+    return keypoints.across(candidates, k)
+
+
+def story_keywords(keyword_lists: Sequence[Sequence[str]]) -> list[str]:
+    return keywords.across(keyword_lists)
+
+
+__all__ = [
+    "MAX_CHARS",
+    "RULES",
+    "VERSION",
+    "Engine",
+    "enrich",
+    "load_engine",
+    "reading_minutes",
+    "story_key_points",
+    "story_keywords",
+]
