@@ -20,6 +20,7 @@ from tidings.web.markdown import render as render_markdown
 from tidings.web.params import positive_id
 
 MAX_COMMENT = 10_000
+_NO_TEXT = f"A comment needs some text, at most {MAX_COMMENT:,} characters."
 
 
 def _text(form: FormData) -> str | None:
@@ -39,7 +40,7 @@ def add_comment(article_id: str, web: Web, user: SignedIn, form: CheckedForm) ->
     number = positive_id(article_id)
     text = _text(form)
     if text is None:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400, detail=_NO_TEXT)
     made = comments.add_comment(web.store, number, user.id, text, web.clock())
     if made is None:
         raise HTTPException(status_code=404)
@@ -71,7 +72,7 @@ def edit_comment(comment_id: str, web: Web, user: SignedIn, form: CheckedForm) -
     found = _own(comment_id, web, user)
     text = _text(form)
     if text is None:
-        raise HTTPException(status_code=400)
+        raise HTTPException(status_code=400, detail=_NO_TEXT)
     comments.edit_comment(web.store, found["id"], user.id, text, web.clock())
     return render.redirect(_anchor(found["article_id"], found["id"]))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from tidings.text import fold_typography
+
 _BREAK = "\n"  # stands for a paragraph break among the words
 # Bounds on the work one diff may take, whatever the copies hold: paragraphs compared, and words compared
 # within one changed run of paragraphs (a longer run is shown as removed and added whole).
@@ -24,6 +26,11 @@ class DiffStats:
     same: int
     removed: int  # words of the canonical text the copy lacks
     added: int  # words the copy has that the canonical text does not
+
+
+def _key(text: str) -> str:
+    # Single or double, curly or straight: sites swap quote marks freely; that is not an edit.
+    return fold_typography(text).replace('"', "'")
 
 
 def _words(paragraphs: Sequence[str]) -> list[str]:
@@ -78,7 +85,8 @@ def word_diff(canonical: Sequence[str], copy: Sequence[str]) -> tuple[Markup, Di
     """The copy's text marked against the canonical text, and how many words each side differs by.
 
     Paragraphs are matched first; words are compared only inside paragraphs that changed, so the work
-    stays proportional to the changes, whatever the length of the article.
+    stays proportional to the changes, whatever the length of the article. Typography (curly or straight
+    quote marks, dashes) is not a change: words are compared with it folded, shown as the article has them.
     """
     old = [" ".join(p.split()) for p in canonical if p.strip()][:MAX_PARAGRAPHS]
     new = [" ".join(p.split()) for p in copy if p.strip()][:MAX_PARAGRAPHS]
@@ -93,7 +101,10 @@ def word_diff(canonical: Sequence[str], copy: Sequence[str]) -> tuple[Markup, Di
             out.word(_BREAK, state)
             counts[state] += len(words)
 
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    old_keys, new_keys = [_key(p) for p in old], [_key(p) for p in new]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, old_keys, new_keys, autojunk=False
+    ).get_opcodes():
         if tag == "equal":
             emit(old[i1:i2], "")
         elif tag == "delete":
@@ -106,7 +117,8 @@ def word_diff(canonical: Sequence[str], copy: Sequence[str]) -> tuple[Markup, Di
                 emit(old[i1:i2], "del")
                 emit(new[j1:j2], "ins")
                 continue
-            for op, k1, k2, l1, l2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+            a_keys, b_keys = [_key(w) for w in a], [_key(w) for w in b]
+            for op, k1, k2, l1, l2 in difflib.SequenceMatcher(None, a_keys, b_keys).get_opcodes():
                 if op == "equal":
                     for word in a[k1:k2]:
                         out.word(word, "")

@@ -5,6 +5,7 @@ A page that needs a signed-in reader (401) sends the visitor to the log-in page 
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request, Response
@@ -35,6 +36,8 @@ def _render(
     title, message = _TITLES.get(status, _TITLES[400])
     if status == 403 and detail == "csrf":
         title, message = _EXPIRED_FORM
+    elif status == 400 and detail:
+        message = detail  # what was wrong with the request, in the handler's words
     return page(
         request,
         web_context(request),
@@ -60,10 +63,18 @@ async def render_http_error(request: Request, exc: Exception) -> Response:
         raise exc
     if exc.status_code == 401:
         return _login_redirect(request)
-    detail = exc.detail if isinstance(exc.detail, str) else None
+    # Starlette's default detail is the status phrase ("Bad Request"): only a handler's own words count.
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _phrase(exc.status_code) else None
     return _render(request, exc.status_code, headers=dict(exc.headers or {}), detail=detail)
 
 
 async def render_server_error(request: Request, _exc: Exception) -> Response:
     # Starlette runs this outermost, outside SecurityHeaders, so the headers are set here too.
     return _render(request, 500, headers=SECURITY_HEADERS)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

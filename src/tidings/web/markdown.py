@@ -41,6 +41,7 @@ _CLEANER = nh3.Cleaner(
     attributes=_ATTRIBUTES,
     attribute_filter=_only_listed,
     url_schemes={"http", "https", "mailto"},
+    url_relative="deny",  # "jav%09ascript:" and friends would be relative links: none at all
     link_rel=_LINK_REL,
     strip_comments=True,
 )
