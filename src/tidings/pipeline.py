@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tidings import cluster, extract, fold
+from tidings import cluster, enrich, extract, fold
 from tidings.fetch import DocumentError, iter_files, read_document
 from tidings.models import CanonicalArticle, Document
 from tidings.settings import Settings
@@ -70,6 +70,7 @@ def ingest_document(store: Store, document: Document, settings: Settings) -> Doc
 
 def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings) -> None:
     article = _fold(tx, article_id)
+    _enrich(tx, article_id, article, settings)
     _cluster(tx, article_id, article, settings)
 
 
@@ -78,6 +79,31 @@ def _fold(tx: Transaction, article_id: int) -> CanonicalArticle:
     article = fold.build(tx.article_copies(article_id))
     tx.save_article(article_id, article)
     return article
+
+
+def _enrich(tx: Transaction, article_id: int, article: CanonicalArticle, settings: Settings) -> bool:
+    """Key points, entities, quotes and keywords, made again only when the canonical text changed."""
+    engine = enrich.load_engine(settings.enrich_spacy_model)
+    source_key = enrich.source_key(article, engine)
+    if tx.enrichment_key(article_id) == source_key:
+        return False
+    result = enrich.try_enrich(article, engine, settings.enrich_max_chars)
+    if result is not None:
+        tx.save_enrichment(article_id, result, source_key)
+    return result is not None
+
+
+def enrich_articles(store: Store, settings: Settings, article_ids: Iterable[int]) -> tuple[int, float]:
+    """Enrich stored articles again where their text, the rules or the engine changed (`tidings enrich`):
+    (articles enriched, seconds spent enriching)."""
+    done, seconds = 0, 0.0
+    for article_id in article_ids:
+        with store.begin() as tx:
+            article = tx.stored_article(article_id)
+            if article is not None and _enrich(tx, article_id, article, settings):
+                done += 1
+                seconds += tx.enrichment_seconds(article_id)
+    return done, seconds
 
 
 def _cluster(tx: Transaction, article_id: int, article: CanonicalArticle, settings: Settings) -> None:

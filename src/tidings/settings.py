@@ -61,6 +61,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
     Setting("story_min_similarity", float, 0.25, "Cosine similarity an article needs to join a story."),
+    # Enrich (issue 8) -------------------------------------------------------------------------------------
+    Setting(
+        "enrich_spacy_model",
+        str,
+        "",
+        "Installed spaCy model that finds names and sentences (e.g. en_core_web_sm). Empty: the rule-based "
+        "pipeline, which needs no download.",
+    ),
+    Setting("enrich_max_chars", int, 30_000, "Characters of an article's body that enrich reads at most."),
     # Fetching feeds and pages (issue 5) ------------------------------------------------------------------
     Setting(
         "fetch_allow_hosts",

@@ -12,6 +12,9 @@ so a huge article costs no more than a long one.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import time
 from collections.abc import Sequence
 
@@ -23,6 +26,7 @@ from tidings.enrich.nlp import RULES, Engine
 from tidings.enrich.nlp import load as load_engine
 from tidings.models import CanonicalArticle, Enrichment, Entity, KeyPoint, TextSpan
 
+log = logging.getLogger(__name__)
 WORDS_PER_MINUTE = 230
 MAX_CHARS = 30_000
 MAX_PARAGRAPHS = 500
@@ -70,7 +74,8 @@ def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: i
     ]
     points, candidates = keypoints.rank(sentences)
     found_entities = tuple(_entity(c) for c in clusters if c.mentions)
-    text = "\n".join(filter(None, [article.title, article.dek, *body]))
+    # Sentence ends between headline, dek and body, so that no key phrase runs across them.
+    text = ".\n".join(p.rstrip(".") for p in filter(None, [article.title, article.dek, *body]))
     return Enrichment(
         language=lang,
         reading_minutes=reading_minutes(article.body),
@@ -83,6 +88,21 @@ def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: i
         engine=engine.name,
         seconds=time.perf_counter() - started,
     )
+
+
+def try_enrich(article: CanonicalArticle, engine: Engine, max_chars: int = MAX_CHARS) -> Enrichment | None:
+    """`enrich`, or None (logged) if it fails: enrichment is extra, and must never cost an article."""
+    try:
+        return enrich(article, engine, max_chars)
+    except Exception:
+        log.exception("enrich: could not enrich %r", (article.title or "")[:80])
+        return None
+
+
+def source_key(article: CanonicalArticle, engine: Engine) -> str:
+    """What an enrichment is made from: the text, the rules' version and the engine. Same key, same result."""
+    parts = [VERSION, engine.name, article.title, article.dek, list(article.body), article.language]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
 def _reads_names(engine: Engine, lang: str | None) -> bool:
@@ -133,6 +153,8 @@ __all__ = [
     "enrich",
     "load_engine",
     "reading_minutes",
+    "source_key",
     "story_key_points",
     "story_keywords",
+    "try_enrich",
 ]

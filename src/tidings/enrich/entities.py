@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass, field
 
 from tidings.enrich.gazetteer import Gazetteer
-from tidings.enrich.names import ORG, PERSON, PLACE, UNKNOWN, Mention
+from tidings.enrich.names import LOCATIVE, ORG, PERSON, PLACE, UNKNOWN, Mention
 
 _SKIP_INITIALS = frozenset({"of", "the", "and", "for", "&", "de", "la"})
 
@@ -57,6 +57,7 @@ def merge(mentions: list[Mention], gaz: Gazetteer) -> list[Cluster]:
     people: list[int] = []
     by_key: dict[tuple[str, str], int] = {}
     confirmed = {m.text for m in mentions if not m.sent_start or m.kind == PERSON}
+    located = {m.text for m in mentions if m.after in LOCATIVE}
     full_people = [m.text for m in mentions if m.kind == PERSON and len(_name_words(m.text)) > 1]
 
     def join(kind: str, key: str, name: str, mention: Mention) -> None:
@@ -86,7 +87,7 @@ def merge(mentions: list[Mention], gaz: Gazetteer) -> list[Cluster]:
                 if any(_is_part(mention.text, full) for full in full_people):
                     kind = PERSON  # the full name comes later in the article
                 else:
-                    kind = _unknown_kind(mention, gaz, confirmed)
+                    kind = _unknown_kind(mention, gaz, confirmed, located)
                     if not kind:
                         continue
                 mention.kind = kind
@@ -115,7 +116,7 @@ def _person_for(mention: Mention, clusters: list[Cluster], people: list[int]) ->
     return None
 
 
-def _unknown_kind(mention: Mention, gaz: Gazetteer, confirmed: set[str]) -> str:
+def _unknown_kind(mention: Mention, gaz: Gazetteer, confirmed: set[str], located: set[str]) -> str:
     if gaz.place(mention.text):
         mention.canonical = gaz.place(mention.text)
         return PLACE
@@ -125,7 +126,7 @@ def _unknown_kind(mention: Mention, gaz: Gazetteer, confirmed: set[str]) -> str:
     # A word that only ever opens sentences may be any word; mid-sentence, a capital marks a name.
     if mention.text not in confirmed:
         return ""
-    return ORG
+    return PLACE if mention.text in located else ORG  # "near Eastmoor"; "Volkswagen said"
 
 
 def _acronym_of(mention: Mention, clusters: list[Cluster]) -> int | None:

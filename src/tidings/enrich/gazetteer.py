@@ -111,6 +111,10 @@ class Gazetteer:
 
     def is_demonym(self, word: str) -> bool:
         """'Belarusian', 'Kenyan', 'Russian': adjectives of countries, which name no entity themselves."""
+        if word in self.places:
+            return False  # "Sudan", "Japan": the country itself
+        if word.endswith("s") and len(word) > 4 and self.is_demonym(word[:-1]):
+            return True  # "Palestinians", "Russians"
         if word in _DEMONYM_EXTRA:
             return True
         if not re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic)", word):

@@ -13,10 +13,20 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Words that stand before a name as a title ("President", "Dr.", "Finance Minister", "coach").
-TITLES = _words(
+# Occupations that stand before a name like a title ("firefighter Camila Rojas", "Resident Ellen Marsh").
+OCCUPATIONS = _words(
+    "resident witness farmer analyst economist lawyer attorney activist researcher scientist teacher student "
+    "nurse engineer firefighter paramedic volunteer neighbour neighbor shopkeeper owner veteran pilot "
+    "soldier "
+    "officer driver worker journalist reporter correspondent photographer historian pastor priest survivor "
+    "campaigner organiser organizer protester fisherman trader entrepreneur investor banker broker architect "
+    "designer artist singer actor actress writer novelist poet director producer chef athlete player "
+    "winger forward keeper referee umpire trainer"
+)
+TITLES = OCCUPATIONS | _words(
     "president vice-president president-elect prime minister premier chancellor senator sen. sen "
     "governor gov. "
-    "mayor judge justice dr. dr doctor mr mr. mrs mrs. ms ms. miss sir dame lord lady king queen "
+    "mayor judge justice dr. dr doctor mr mr. mrs mrs. ms ms. miss sir dame lord lady king queen prof "
     "prince princess "
     "sheikh emir sultan pope cardinal archbishop bishop rabbi imam reverend rev. father general gen. colonel "
     "col. lieutenant lt. sergeant sgt. commander admiral chief secretary secretary-general under-secretary "
@@ -48,10 +58,12 @@ ORG_NOUNS = _words(
     "company firm ministry agency government union party bank group organisation organization council "
     "commission committee court department authority military army police airline carrier regulator "
     "broadcaster newspaper fund office club federation league board team operator manufacturer insurer "
-    "embassy administration cabinet kremlin coalition alliance movement"
+    "embassy administration cabinet coalition alliance movement"
 )
 # Words that make a capitalised run an organisation when they end it ("Nigerian Ports Authority").
 ORG_HEADS = _words(
+    "branch division unit directorate securities freight rail water power gas electric utilities rovers "
+    "wanderers athletic fc chamber administration "
     "ministry department agency authority council commission committee bank party union fund organization "
     "organisation association institute university college school academy hospital clinic airlines airways "
     "group company corporation corp corp. inc inc. ltd ltd. llc plc gmbh ag sa nv foundation federation "
@@ -64,6 +76,7 @@ ORG_HEADS = _words(
 )
 # Words that make a capitalised run a place ("Black Sea", "Mekong Delta", "Isle of Skye").
 PLACE_HEADS = _words(
+    "road street lane square avenue boulevard highway motorway park harbour harbor airport "
     "sea ocean river delta gulf bay strait island islands isle lake mountains mountain mount valley desert "
     "peninsula coast province region county district oblast prefecture state's canal basin plateau heights "
     "strip straits archipelago highlands"
@@ -84,12 +97,12 @@ CALENDAR = _words(
 )
 NOT_NAMES = _words(
     "I I'm I've I'd I'll OK Mr Mrs Ms Dr God Internet Covid COVID-19 Covid-19 AI TV CEO GDP EV EVs PM AM "
-    "A.M. P.M. X"
+    "A.M. P.M. X Earth Moon Sun"
 )
 EVENT_HEADS = _words(
     "war cup games olympics prize day act treaty agreement accord summit conference festival awards "
     "championship election elections protocol plan programme program initiative doctrine declaration "
-    "convention week"
+    "convention week telescope satellite spacecraft mission"
 )
 
 # Reporting verbs: the verb that tells who said a quote.

@@ -21,7 +21,7 @@ from tidings.enrich.gazetteer import Gazetteer
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,6}")
 _GLUED_PARTICLE = re.compile(r"(?:al|el|ben|bin|abu|ibn|ul|ad|as|ash|az)-[A-Z]\w*")
-_OPENERS = "“‘\"'([«„‚"
+_QUOTE_OPENERS = "“‘\"'«„‚"
 
 PERSON, PLACE, ORG, UNKNOWN = "PERSON", "PLACE", "ORG", "UNKNOWN"
 
@@ -62,6 +62,7 @@ class Mention:
     descriptors: set[str] = field(default_factory=set)
     in_quote: bool = False
     entity: int = -1
+    after: str = ""  # the word right before it, lower-cased ("in", "near", "said")
 
 
 def words(doc: Doc) -> list[Word]:
@@ -90,7 +91,13 @@ def words(doc: Doc) -> list[Word]:
             j += 2
         end = tokens[j][1] + len(tokens[j][0])
         sent = sent_of[i]
-        out.append(Word(text[idx:end], idx, end, len(out), sent, sent != last_sent, text[previous_end:idx]))
+        gap = text[previous_end:idx]
+        # A quotation opens with a capital whatever its first word is: 'replied: "Ask me …"'.
+        mark = gap.rstrip()[-1:]
+        opens = sent != last_sent or (
+            mark != "" and mark in _QUOTE_OPENERS and gap.replace(" ", "")[:-1] in ("", ":", ",")
+        )
+        out.append(Word(text[idx:end], idx, end, len(out), sent, opens, gap))
         previous_end, last_sent = end, sent
         i = j + 1
     return out
@@ -127,12 +134,29 @@ def from_entities(paragraph: int, doc: Doc, ws: list[Word], gaz: Gazetteer) -> l
         found.append(mention)
     for mention in found:
         _describe(mention, ws)
+        _locate(mention, ws)
     return found
 
 
+# Prepositions after which a name is a place: "in Eastmoor", "near Carrow Bay".
+LOCATIVE = frozenset({"in", "near", "outside", "inside", "across", "around", "at", "into", "from", "towards"})
+_LOCATIVE_MULTIWORD = frozenset({"in", "near", "outside", "inside", "across", "around"})
+
+
+def _locate(mention: Mention, ws: list[Word]) -> None:
+    """Type a name the rules could not by the preposition before it, and remember that word."""
+    if mention.first > 0 and not ws[mention.first].gap.strip():
+        mention.after = ws[mention.first - 1].lower
+    multiword_default = mention.kind == PERSON and not mention.titled and " " in mention.text
+    if multiword_default and mention.after in _LOCATIVE_MULTIWORD:
+        mention.kind = PLACE
+
+
 def _joins(word: Word) -> bool:
-    """Only white space (or an editor's bracket, "[Vladimir] Zelensky") between this word and the last."""
-    return word.gap.strip() in ("", "[", "]")
+    """Only white space between this word and the last, or an editor's bracket ("[Vladimir] Zelensky"), or
+    a plural's apostrophe ("Farmers' Union")."""
+    gap = word.gap.strip()
+    return gap in ("", "[", "]", "&") or (gap in ("'", "’") and word.gap[-1:].isspace())
 
 
 def _runs(ws: list[Word]) -> list[list[Word]]:
@@ -147,12 +171,16 @@ def _runs(ws: list[Word]) -> list[list[Word]]:
         while j < len(ws) and _joins(ws[j]):
             word = ws[j]
             name_follows = j + 1 < len(ws) and ws[j + 1].cap and _joins(ws[j + 1])
-            particle = word.lower in lx.PARTICLES and name_follows
+            particles_then_name = name_follows or (
+                j + 2 < len(ws) and ws[j + 1].lower in lx.PARTICLES and ws[j + 2].cap and _joins(ws[j + 2])
+            )  # "van der Berg"
+            particle = word.lower in lx.PARTICLES and particles_then_name
             # "of" joins only after an organisation's or place's head: "University of Ibadan", "Isle of Skye"
-            connector = (
-                word.lower in lx.CONNECTORS
-                and run[-1].lower in lx.ORG_HEADS | lx.PLACE_OPENERS
-                and name_follows
+            connector = name_follows and (
+                (word.lower in ("of", "for") and run[-1].lower in lx.ORG_HEADS | lx.PLACE_OPENERS)
+                or (
+                    word.lower in ("and", "&") and run[-1].lower not in lx.ORG_HEADS and _org_ahead(ws, j + 1)
+                )
             )
             if not (word.cap or particle or connector):
                 break
@@ -161,6 +189,14 @@ def _runs(ws: list[Word]) -> list[list[Word]]:
         runs.append(run)
         i = j
     return runs
+
+
+def _org_ahead(ws: list[Word], j: int) -> bool:
+    """An organisation's head word ends the capitalised run from word `j` ("… and Consumer Authority")."""
+    k = j
+    while k + 1 < len(ws) and ws[k + 1].cap and _joins(ws[k + 1]) and k < j + 6:
+        k += 1
+    return ws[k].lower in lx.ORG_HEADS
 
 
 def _span_text(text: str, run: list[Word]) -> str:
@@ -175,10 +211,10 @@ def _classify(paragraph: int, run: list[Word], ws: list[Word], text: str, gaz: G
     if gaz.organisation(whole) or gaz.place(whole):
         return [_make(paragraph, run, text, gaz, titled=False)]
     # A sentence's first word is capitalised whatever it is.
-    while run and run[0].sent_start and run[0].lower in lx.STOPWORDS and not run[0].text.isupper():
+    while run and run[0].sent_start and run[0].lower in lx.STOPWORDS and not _acronym(run[0].text):
         run = run[1:]
-    while run and (run[0].lower in lx.PARTICLES or run[0].lower in lx.CONNECTORS):
-        run = run[1:]
+    while run and (run[0].text in lx.PARTICLES or run[0].lower in lx.CONNECTORS):
+        run = run[1:]  # a capitalised particle opens a name: "Von Hallberg said"
     while run and (run[-1].lower in lx.PARTICLES or run[-1].lower in lx.CONNECTORS):
         run = run[:-1]
     if not run:
@@ -205,6 +241,10 @@ def _classify(paragraph: int, run: list[Word], ws: list[Word], text: str, gaz: G
         mention.descriptors |= descriptors
         out.append(mention)
     return out
+
+
+def _acronym(text: str) -> bool:
+    return len(text) > 1 and text.isupper()
 
 
 def _title_end(run: list[Word]) -> int:
@@ -280,8 +320,8 @@ def _kind(run: list[Word], name: str, gaz: Gazetteer, titled: bool) -> tuple[str
         return "", None
     if len(run) == 1:
         return _single_kind(run[0], gaz), None
-    if all(gaz.is_demonym(w.text) or w.lower in lx.DIRECTIONS for w in run):
-        return "", None
+    if all(gaz.is_demonym(w.text) or w.lower in lx.DIRECTIONS for w in run) or gaz.is_demonym(run[-1].text):
+        return "", None  # "Western", "Earlier Azerbaijani (reports)"
     if len(run) > 5:
         return "", None
     return PERSON, None
@@ -293,7 +333,7 @@ def _single_kind(word: Word, gaz: Gazetteer) -> str:
         return ""  # "Western-supplied", "Kremlin-backed": an adjective
     if word.text in lx.NOT_NAMES or word.text in lx.CALENDAR or gaz.is_demonym(word.text):
         return ""
-    if word.lower in lx.STOPWORDS and not word.text.isupper():
+    if word.lower in lx.STOPWORDS and not _acronym(word.text):
         return ""
     if word.lower in lx.TITLES or word.lower in lx.ORG_NOUNS:
         return ""

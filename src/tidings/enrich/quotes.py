@@ -184,8 +184,12 @@ def _continued(para: Paragraph, q: QuoteMarks, mine: list[Found], earlier: list[
     previous = [f for f in mine if not f.nested and f.start < q.start]
     if previous:
         last = previous[-1]
-        between = [w for w in para.words if last.end <= w.start < q.open_at]
-        if all(w.index <= last.attribution_end for w in between):
+        between = para.text[last.end : q.open_at]
+        # "“…,” said X, standing outside, “and …”": the sentence goes on; "“…,” X said. “…”": the speaker
+        # goes on, when only the attribution's sentence stands between.
+        ends = len(_SENTENCE_END.findall(between.rstrip().rstrip("“‘\"'«").rstrip()))
+        lower_start = para.text[q.start : q.start + 1].islower()
+        if (last.ref is not None or last.follows is not None) and ((ends == 0 and lower_start) or ends <= 1):
             return last
         return None
     opens_paragraph = not para.text[: q.open_at].strip()
@@ -204,11 +208,15 @@ def _neighbour_sentence(para: Paragraph, q: QuoteMarks) -> tuple[Ref | None, str
         return None, None
     sent = ws[first].sent
     if sent > 0 and para.text[: q.open_at].strip():
-        opening = [w for w in ws if w.sent == sent - 1][:1]
-        if opening and opening[0].index in para.by_first:
-            mention = para.by_first[opening[0].index]
-            if mention.kind == PERSON and not para.quoted(opening[0]):
-                return Ref("name", ws[mention.first : mention.last + 1], mention), None
+        opening = [w for w in ws if w.sent == sent - 1][:4]  # its subject, after any title ("Dr.")
+        for w in opening:
+            mention = para.by_first.get(w.index)
+            if mention is not None:
+                if mention.kind == PERSON and not para.quoted(w):
+                    return Ref("name", ws[mention.first : mention.last + 1], mention), None
+                break
+            if w.lower not in lx.TITLES and w.lower.rstrip(".") not in lx.TITLES:
+                break
     after = [w for w in ws if w.start >= q.end and not para.quoted(w)]
     if after and after[0].lower in ("that", "this", "so", "such") and after[0].sent_start:
         for w in after[:8]:
@@ -288,8 +296,10 @@ def _reported(para: Paragraph, v: int) -> Found | None:
     if content is not None:
         return Found(para.index, content, sent_end, "indirect", ref, verb)
     subject_start = _subject_phrase_start(para, ref)
+    rest = para.text[ws[v].end : sent_end]
     if (
-        subject_start > 0
+        not any(c in rest for c in '“‘"«:')
+        and subject_start > 0
         and ws[subject_start].gap.strip() == ","
         and not ws[subject_start].sent_start
         and _clause_ends(para, v + 1, sent_end)
@@ -326,13 +336,19 @@ def _clause_after(para: Paragraph, v: int, sent_end: int) -> int | None:
         return None
     if ws[k].lower == "that":
         return ws[k + 1].start if k + 1 < len(ws) and ws[k + 1].start < sent_end else None
+    when = _time_phrase_end(ws, k)
+    if when is not None and verb in lx.BARE_CLAUSE_VERBS and when < len(ws) and _plain(ws[when]):
+        if ws[when].lower == "that":
+            when += 1
+        if when < len(ws) and ws[when].start < sent_end and ws[when].lower not in lx.PREPOSITIONS:
+            return ws[when].start  # "said on Tuesday it would cut 3,000 jobs"
     if (
         verb in lx.OBJECT_VERBS
         or verb not in lx.BARE_CLAUSE_VERBS
         or ws[k].lower in lx.PREPOSITIONS
         or ws[k].lower in _TIME_WORDS
     ):
-        for j in range(k + 1, min(len(ws), k + 9)):
+        for j in range(k + 1, min(len(ws), k + 13)):
             if ws[j].start >= sent_end or ws[j].gap.strip():
                 break
             if ws[j].lower == "that":
@@ -341,6 +357,22 @@ def _clause_after(para: Paragraph, v: int, sent_end: int) -> int | None:
                 return ws[k].start
         return None
     return ws[k].start
+
+
+_TIME_NOUN_LIST = "week month year night morning evening afternoon weekend day"
+_TIME_NOUNS = frozenset(_TIME_NOUN_LIST.split())
+
+
+def _time_phrase_end(ws: list[Word], k: int) -> int | None:
+    """Index after a time phrase at word `k` ("on Tuesday", "last week", "in March"), or None."""
+    if ws[k].lower not in ("on", "in", "last", "this", "late", "early", "earlier", "on", "at"):
+        return None
+    for j in range(k + 1, min(len(ws), k + 4)):
+        if not _plain(ws[j]):
+            return None
+        if ws[j].text in lx.CALENDAR or ws[j].lower in _TIME_NOUNS:
+            return j + 1
+    return None
 
 
 def _clause_ends(para: Paragraph, k: int, sent_end: int) -> bool:
@@ -353,10 +385,21 @@ def _clause_ends(para: Paragraph, k: int, sent_end: int) -> bool:
 def _ref_forward(para: Paragraph, k: int, titles: bool = False) -> Ref | None:
     """A speaker reference starting at word `k`: a name, a pronoun, 'the minister', 'a company spokesman'."""
     ws = para.words
-    while titles and k < len(ws) and ws[k].lower in lx.TITLES and k not in para.by_first:
-        k += 1
+    if titles:  # "said lead author Henrik Aas", "said coach Marco Bellini"
+        j = k
+        while (
+            j < min(len(ws), k + 4)
+            and j not in para.by_first
+            and (ws[j].lower == ws[j].text or ws[j].lower.rstrip(".") in lx.TITLES)
+            and _plain(ws[j])
+        ):
+            j += 1
+        if j in para.by_first and j > k and any(ws[i].lower in lx.TITLES for i in range(k, j)):
+            k = j
     if k >= len(ws):
         return None
+    if ws[k].lower == "the" and k + 1 in para.by_first and _plain(ws[k + 1]):
+        k += 1  # "according to the World Health Organization"
     mention = para.by_first.get(k)
     if mention is not None:
         return Ref("name", ws[mention.first : mention.last + 1], mention)
@@ -372,6 +415,11 @@ def _ref_forward(para: Paragraph, k: int, titles: bool = False) -> Ref | None:
                 return Ref("nominal", ws[k : j + 1])
             j += 1
     return None
+
+
+def _plain(word: Word) -> bool:
+    """Nothing but white space (or a possessive) between this word and the one before."""
+    return word.gap.strip() in ("", "'s", "’s", "'", "’")
 
 
 def _role_word(word: str) -> bool:
@@ -394,7 +442,7 @@ def _ref_before(para: Paragraph, v: int) -> Ref | None:
     gap = ws[j + 1].gap.strip()
     if gap == ",":
         group_start = j
-        while group_start > 0 and not ws[group_start].gap.strip() and ws[group_start].sent == ws[v].sent:
+        while group_start > 0 and _plain(ws[group_start]) and ws[group_start].sent == ws[v].sent:
             group_start -= 1
         mention = para.by_last.get(j)
         if mention is not None and mention.first == group_start:
@@ -413,9 +461,11 @@ def _ref_ending(para: Paragraph, j: int) -> Ref | None:
     ws = para.words
     mention = para.by_last.get(j)
     if mention is not None:
-        before = ws[mention.first - 1] if mention.first > 0 else None
-        if before is not None and before.lower in lx.PREPOSITIONS and not ws[mention.first].gap.strip():
-            return None  # "Officials in Canberra insisted": Canberra is not the subject
+        k = mention.first - 1
+        if k >= 0 and ws[k].lower in ("the", "a", "an") and _plain(ws[k + 1]):
+            k -= 1
+        if k >= 0 and ws[k].lower in lx.PREPOSITIONS and _plain(ws[k + 1]):
+            return None  # "Officials in Canberra insisted", "an official at the Bank said": not the subject
         return Ref("name", ws[mention.first : mention.last + 1], mention)
     word = ws[j]
     if word.lower in lx.PRONOUNS_PERSON or word.lower in lx.PRONOUNS_ORG:
@@ -518,10 +568,7 @@ def _nominal(ref: Ref, earlier: list[Mention], clusters: list[Cluster]) -> int |
     words = [w.lower for w in ref.words[1:]]
     head = words[-1]
     if head in lx.ORG_NOUNS or any(w in lx.ORG_NOUNS for w in words[:-1]):
-        org_noun = head if head in lx.ORG_NOUNS else next(w for w in words if w in lx.ORG_NOUNS)
-        orgs = [m.entity for m in earlier if clusters[m.entity].kind == ORG]
-        named = [e for e in orgs if org_noun in clusters[e].name.casefold()]
-        return (named or orgs)[-1] if orgs else None
+        return _organisation(words, earlier, clusters)
     if head not in lx.PERSON_ROLES:
         return None
     wanted = lx.ROLE_SYNONYMS.get(head, frozenset()) | {head}
@@ -534,6 +581,21 @@ def _nominal(ref: Ref, earlier: list[Mention], clusters: list[Cluster]) -> int |
         if score and (best is None or (score, order) >= (best[0], best[1])):
             best = (score, order)
     return earlier[best[1]].entity if best is not None else None
+
+
+def _organisation(words: list[str], earlier: list[Mention], clusters: list[Cluster]) -> int | None:
+    """'the company', 'a company spokesman', 'the ministry' → the last organisation named that fits: one
+    whose name holds the noun, else the last one, unless the phrase describes an organisation of its own
+    ('the Hamas-run health ministry')."""
+    nouns = [w for w in words if w in lx.ORG_NOUNS]
+    others = [w for w in words[:-1] if w not in lx.ORG_NOUNS]
+    orgs = [m.entity for m in earlier if clusters[m.entity].kind == ORG]
+    fitting = [e for e in orgs if any(n in clusters[e].name.casefold() for n in nouns)]
+    if fitting:
+        return fitting[-1]
+    if others or not orgs:
+        return None
+    return orgs[-1]
 
 
 def _quote(item: Found, text: str, clusters: list[Cluster]) -> Quote:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
 from tidings.store import schema as t
+from tidings.store.enrichment import EnrichTables
 from tidings.store.fold_index import FoldTables
 from tidings.store.sources import SourceTables
 from tidings.store.story_index import StoryTables
@@ -83,7 +84,7 @@ def _dump(body: Sequence[str]) -> str:
     return json.dumps(list(body), ensure_ascii=False)
 
 
-class Transaction(FoldTables, StoryTables, SourceTables):
+class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
     """One unit of work. Documents, copies, articles and site templates live here; the fold index and
     the story index each keep their SQL in their own module (`fold_index`, `story_index`)."""
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from tidings.store import enrich_queries
 from tidings.store import schema as t
 from tidings.store.db import Store
 
@@ -92,7 +93,9 @@ def export_articles(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
             )
             if not rows:
                 return
-            yield from _article_dicts(connection, rows)
+            found = _article_dicts(connection, rows)
+            enrich_queries.attach(connection, found)  # key_points, quotes, entities, keywords
+            yield from found
             last = rows[-1]["id"]
 
 
@@ -102,6 +105,7 @@ def article(store: Store, article_id: int) -> dict[str, Any] | None:
         if not rows:
             return None
         found = _article_dicts(connection, rows)[0]
+        enrich_queries.attach(connection, [found])
         found["story_articles"] = (
             [
                 {

@@ -263,3 +263,61 @@ feed_entries = Table(
     Index("ix_feed_entries_guid", "source_id", "guid"),
     Index("ix_feed_entries_document", "document_sha256"),
 )
+
+# enrich (migration 0007_enrich) ----------------------------------------------------------------------------
+article_enrichments = Table(
+    "article_enrichments",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_key", String(64), nullable=False),  # hash of the text, rules version and engine used
+    Column("language", String(16)),
+    Column("reading_minutes", Integer, nullable=False),
+    Column("key_points", Text, nullable=False),  # JSON: [{text, paragraph, start, end, score}]
+    Column("candidates", Text, nullable=False),  # JSON: the best sentences, for a story's key points
+    Column("keywords", Text, nullable=False),  # JSON: [str]
+    Column("engine", String(100), nullable=False),
+    Column("truncated", Boolean, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),  # PERSON, PLACE, ORG
+    Column("name", Text, nullable=False),
+    Column("key", String(300), nullable=False, unique=True),  # kind:casefolded name
+    Index("ix_entities_kind", "kind"),
+)
+
+entity_mentions = Table(
+    "entity_mentions",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", Text, nullable=False),  # the name as this article gives it
+    Column("count", Integer, nullable=False),
+    Column("mentions", Text, nullable=False),  # JSON: [[surface, paragraph, start, end]]
+    Index("ix_entity_mentions_entity", "entity_id"),
+)
+
+quotes = Table(
+    "quotes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("speaker", Text),
+    Column("speaker_text", Text),
+    Column("kind", String(10), nullable=False),  # direct, indirect
+    Column("cue", String(40)),
+    Column("nested", Boolean, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("paragraph", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Index("ix_quotes_article", "article_id", "position"),
+    Index("ix_quotes_entity", "entity_id"),
+)

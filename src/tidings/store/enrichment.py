@@ -1,0 +1,163 @@
+"""Enrichment in SQL, the write side: what the pipeline's enrich step saves for an article.
+
+Entities are shared across articles: one row per person, place or organisation (by kind and name), so an
+entity page lists every article and quotation of a person across stories. A lone surname ("Lukashenko")
+joins the one person whose full name ends with it, when exactly one does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from tidings.models import CanonicalArticle, Enrichment, KeyPoint
+from tidings.store import schema as t
+from tidings.store.util import key as _key
+from tidings.store.util import now as _now
+
+
+def points_json(points: tuple[KeyPoint, ...]) -> str:
+    return json.dumps(
+        [
+            {
+                "text": p.text,
+                "paragraph": p.span.paragraph,
+                "start": p.span.start,
+                "end": p.span.end,
+                "score": p.score,
+            }
+            for p in points
+        ],
+        ensure_ascii=False,
+    )
+
+
+def entity_key(kind: str, name: str) -> str:
+    return f"{kind}:{' '.join(name.casefold().split())}"[:300]
+
+
+class EnrichTables:
+    c: Connection
+
+    def enrichment_key(self, article_id: int) -> str | None:
+        """The source key the article's stored enrichment was made from, if it has one."""
+        value = self.c.execute(
+            select(t.article_enrichments.c.source_key).where(t.article_enrichments.c.article_id == article_id)
+        ).scalar()
+        return str(value) if value is not None else None
+
+    def enrichment_seconds(self, article_id: int) -> float:
+        value = self.c.execute(
+            select(t.article_enrichments.c.seconds).where(t.article_enrichments.c.article_id == article_id)
+        ).scalar()
+        return float(value or 0.0)
+
+    def article_ids(self) -> list[int]:
+        """Every article that has a copy, oldest first."""
+        query = select(t.articles.c.id).where(t.articles.c.id.in_(select(t.copies.c.article_id)))
+        return [int(i) for i in self.c.execute(query.order_by(t.articles.c.id)).scalars()]
+
+    def stored_article(self, article_id: int) -> CanonicalArticle | None:
+        """The canonical article as saved (for enriching it again)."""
+        row = self.c.execute(select(t.articles).where(t.articles.c.id == article_id)).mappings().first()
+        if row is None:
+            return None
+        return CanonicalArticle(
+            title=row["title"],
+            dek=row["dek"],
+            body=tuple(json.loads(row["body"])),
+            publisher=row["publisher"],
+            author=row["author"],
+            published_at=row["published_at"],
+            language=row["language"],
+            image=row["image"],
+        )
+
+    def save_enrichment(self, article_id: int, enrichment: Enrichment, source_key: str) -> None:
+        """Replace the article's enrichment: its row, its entity mentions and its quotes."""
+        for table in (t.entity_mentions, t.quotes, t.article_enrichments):
+            self.c.execute(delete(table).where(table.c.article_id == article_id))
+        e = enrichment
+        self.c.execute(
+            insert(t.article_enrichments).values(
+                article_id=article_id,
+                source_key=source_key,
+                language=e.language,
+                reading_minutes=e.reading_minutes,
+                key_points=points_json(e.key_points),
+                candidates=points_json(e.candidates),
+                keywords=json.dumps(list(e.keywords), ensure_ascii=False),
+                engine=e.engine[:100],
+                truncated=e.truncated,
+                seconds=e.seconds,
+                enriched_at=_now(),
+            )
+        )
+        ids: dict[tuple[str, str], int] = {}
+        rows: dict[int, dict[str, Any]] = {}
+        for entity in e.entities:
+            entity_id = self._entity_id(entity.kind, entity.name)
+            ids[(entity.kind, entity.name)] = entity_id
+            row = rows.setdefault(
+                entity_id,
+                {"article_id": article_id, "entity_id": entity_id, "name": entity.name, "mentions": []},
+            )
+            row["mentions"].extend([text, s.paragraph, s.start, s.end] for text, s in entity.mentions)
+        if rows:
+            self.c.execute(
+                insert(t.entity_mentions),
+                [
+                    {
+                        **row,
+                        "count": len(row["mentions"]),
+                        "mentions": json.dumps(row["mentions"], ensure_ascii=False),
+                    }
+                    for row in rows.values()
+                ],
+            )
+        if e.quotes:
+            self.c.execute(
+                insert(t.quotes),
+                [
+                    {
+                        "article_id": article_id,
+                        "position": position,
+                        "entity_id": ids.get((q.speaker_kind or "", q.speaker or "")),
+                        "speaker": q.speaker,
+                        "speaker_text": q.speaker_text,
+                        "kind": q.kind,
+                        "cue": (q.cue or None) and q.cue[:40],
+                        "nested": q.nested,
+                        "text": q.text,
+                        "paragraph": q.span.paragraph,
+                        "start": q.span.start,
+                        "end": q.span.end,
+                    }
+                    for position, q in enumerate(e.quotes)
+                ],
+            )
+
+    def _entity_id(self, kind: str, name: str) -> int:
+        key = entity_key(kind, name)
+        found = self.c.execute(select(t.entities.c.id).where(t.entities.c.key == key)).scalar()
+        if found is not None:
+            return int(found)
+        if kind == "PERSON" and " " not in name.strip():
+            surname = self.c.execute(
+                select(t.entities.c.id)
+                .where(
+                    t.entities.c.kind == kind,
+                    t.entities.c.key.like(f"{kind}:% {_like(name.casefold())}", "\\"),
+                )
+                .limit(2)
+            ).scalars()
+            matches = list(surname)
+            if len(matches) == 1:
+                return int(matches[0])
+        return _key(self.c.execute(insert(t.entities).values(kind=kind, name=name, key=key)))
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
