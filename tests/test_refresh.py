@@ -449,6 +449,13 @@ def test_a_failing_document_does_not_stop_the_others(
     with store.engine.connect() as c:
         statuses = sorted(c.execute(select(t.feed_entries.c.status)).scalars())
     assert statuses == ["failed", "ingested", "ingested"]
+    # The next refresh fetches the whole feed again (no validators kept) and retries only the failed entry.
+    again = refresh.refresh(store, conf, refresh.claim_due(store, ids=[source.id]), sink=sink)
+    assert (again.results[0].new_entries, again.results[0].documents) == (1, 1)
+    assert seen[3:] == [seen[1]]
+    with store.engine.connect() as c:
+        statuses = sorted(c.execute(select(t.feed_entries.c.status)).scalars())
+    assert statuses == ["ingested", "ingested", "ingested"]
 
 
 def test_due_sources_are_claimed_once(store: Store, server: FeedServer) -> None:

@@ -33,7 +33,7 @@ from tidings.fetch.schedule import Bounds, backoff, jittered, next_interval
 from tidings.models import Document, Source
 from tidings.settings import Settings
 from tidings.store import Store
-from tidings.store.sources import EntryRecord
+from tidings.store.sources import EntryRecord, KnownEntry
 
 T = TypeVar("T")
 Sink = Callable[[Document], pipeline.DocumentOutcome]
@@ -177,7 +177,7 @@ class Refresher:
         todo = [
             (entry, ident, match)
             for entry, ident, match in zip(feed.entries, idents, known, strict=True)
-            if match is None or (match[1] != ident.content_hash and is_full(entry))
+            if match is None or _worth_again(match, ident, entry)
         ]
         todo.reverse()  # feeds list the newest first; take them in as they were published
         made = await asyncio.gather(*(self._document(entry, feed, response) for entry, _, _ in todo))
@@ -200,17 +200,18 @@ class Refresher:
 
     # store side (the worker thread) ---------------------------------------------------------------------
 
-    def _known(self, source_id: int, idents: list[EntryIdentity]) -> list[tuple[int, str] | None]:
+    def _known(self, source_id: int, idents: list[EntryIdentity]) -> list[KnownEntry | None]:
         with self.store.begin() as tx:
             return tx.known_entries(source_id, [(i.url_key, i.guid, i.content_hash) for i in idents])
 
     def _ingest(
         self,
         source: Source,
-        todo: list[tuple[FeedEntry, EntryIdentity, tuple[int, str] | None]],
+        todo: list[tuple[FeedEntry, EntryIdentity, KnownEntry | None]],
         made: list[tuple[Document | None, str | None]],
     ) -> dict[str, int]:
         counts = {"entries": len(todo), "documents": 0, "new_articles": 0, "failed": 0}
+        records: list[tuple[EntryRecord, int | None]] = []
         for (entry, ident, match), (document, note) in zip(todo, made, strict=True):
             status, error, sha = "empty", note, None
             if document is not None:
@@ -234,8 +235,13 @@ class Refresher:
                 status=status,
                 error=error,
             )
-            with self.store.begin() as tx:
-                tx.save_entry(source.id, record, datetime.now(UTC), match[0] if match else None)
+            records.append((record, match.id if match else None))
+        # One transaction for the feed's entry records: a crash before it leaves documents stored and
+        # entries unrecorded, which the next refresh records again (the documents are then duplicates).
+        now = datetime.now(UTC)
+        with self.store.begin() as tx:
+            for record, entry_id in records:
+                tx.save_entry(source.id, record, now, entry_id)
         return counts
 
     def _record_success(
@@ -264,7 +270,10 @@ class Refresher:
         }
         if changed:
             values["last_change_at"] = now
-        if not response.not_modified:
+        failed = sum(c.get("failed", 0) for c in counts)
+        if failed:  # forget the validators, so that the next fetch brings the entries to try again
+            values |= {"etag": None, "last_modified": None, "body_hash": None}
+        elif not response.not_modified:
             values["etag"] = response.etag
             values["last_modified"] = response.last_modified
             values["body_hash"] = hashlib.sha256(response.body).hexdigest()
@@ -321,6 +330,12 @@ class Refresher:
         with self.store.begin() as tx:
             tx.update_source(source.id, **values)
         return SourceResult(source.id, source.url, values["status"], values["last_result"])
+
+
+def _worth_again(known: KnownEntry, ident: EntryIdentity, entry: FeedEntry) -> bool:
+    """A known entry is taken in again when the pipeline failed on it last time, or when its full content
+    changed (an update; fold makes it another copy of its article)."""
+    return known.status == "failed" or (known.content_hash != ident.content_hash and is_full(entry))
 
 
 def _summary(new: int, counts: dict[str, int], feed: Feed) -> str:

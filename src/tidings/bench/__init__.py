@@ -11,6 +11,7 @@ import importlib
 
 SUITES: dict[str, str] = {
     "ingest": "the whole pipeline on the bundled sample",
+    "fetch": "refreshing 2,000 local feeds (then again, unchanged) beside bare httpx GETs",
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
 }
 

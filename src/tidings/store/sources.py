@@ -36,6 +36,13 @@ class EntryRecord:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class KnownEntry:
+    id: int
+    content_hash: str
+    status: str
+
+
 class SourceTables:
     c: Connection
 
@@ -123,8 +130,8 @@ class SourceTables:
 
     def known_entries(
         self, source_id: int, keys: Sequence[tuple[str | None, str | None, str]]
-    ) -> list[tuple[int, str] | None]:
-        """For each (url_key, guid, content_hash): the stored entry it is (id, content_hash), or None.
+    ) -> list[KnownEntry | None]:
+        """For each (url_key, guid, content_hash): the stored entry it is, or None.
 
         An entry is known by its link's key or by its GUID; one with neither, by its content."""
         fe = t.feed_entries
@@ -141,14 +148,15 @@ class SourceTables:
         if not clauses:
             return [None] * len(keys)
         rows = self.c.execute(
-            select(fe.c.id, fe.c.url_key, fe.c.guid, fe.c.content_hash)
+            select(fe.c.id, fe.c.url_key, fe.c.guid, fe.c.content_hash, fe.c.status)
             .where(fe.c.source_id == source_id, or_(*clauses))
             .order_by(fe.c.id)
         ).all()
-        by_key = {r.url_key: (r.id, r.content_hash) for r in rows if r.url_key}
-        by_guid = {r.guid: (r.id, r.content_hash) for r in rows if r.guid}
-        by_hash = {r.content_hash: (r.id, r.content_hash) for r in rows if not r.url_key and not r.guid}
-        found: list[tuple[int, str] | None] = []
+        known = {r.id: KnownEntry(r.id, r.content_hash, r.status) for r in rows}
+        by_key = {r.url_key: known[r.id] for r in rows if r.url_key}
+        by_guid = {r.guid: known[r.id] for r in rows if r.guid}
+        by_hash = {r.content_hash: known[r.id] for r in rows if not r.url_key and not r.guid}
+        found: list[KnownEntry | None] = []
         for url_key, guid, content_hash in keys:
             match = (url_key and by_key.get(url_key)) or (guid and by_guid.get(guid)) or None
             if match is None and not url_key and not guid:
