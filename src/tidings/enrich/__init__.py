@@ -18,6 +18,8 @@ import logging
 import time
 from collections.abc import Sequence
 
+from spacy.tokens import Doc
+
 from tidings.enrich import entities as entity_merge
 from tidings.enrich import keypoints, keywords, language, marks, names, quotes
 from tidings.enrich.gazetteer import Gazetteer
@@ -66,13 +68,7 @@ def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: i
     analysed = _analyse(docs, engine, gaz, lang)
     clusters = entity_merge.merge([m for p in analysed for m in p.mentions], gaz)
     found_quotes = quotes.find(analysed, clusters) if _reads_names(engine, lang) else []
-    sentences = [
-        keypoints.Sentence(s.text.strip(), TextSpan(i, s.start_char, s.start_char + len(s.text.rstrip())))
-        for i, doc in enumerate(docs)
-        for s in doc.sents
-        if s.text.strip()
-    ]
-    points, candidates = keypoints.rank(sentences)
+    points, candidates = keypoints.rank(_sentences(docs))
     found_entities = tuple(_entity(c) for c in clusters if c.mentions)
     # Sentence ends between headline, dek and body, so that no key phrase runs across them.
     text = ".\n".join(p.rstrip(".") for p in filter(None, [article.title, article.dek, *body]))
@@ -105,12 +101,39 @@ def source_key(article: CanonicalArticle, engine: Engine) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
+_OPENING_MARKS = "“‘\"'«„"
+
+
+def _sentences(docs: list[Doc]) -> list[keypoints.Sentence]:
+    """Sentences with their place in the body. spaCy leaves a quotation's opening mark at the end of the
+    sentence before it (`cities. “Let them …`): it is moved to the sentence it opens."""
+    out: list[keypoints.Sentence] = []
+    for number, doc in enumerate(docs):
+        text = doc.text
+        carry: int | None = None
+        for sent in doc.sents:
+            start = sent.start_char if carry is None else carry
+            end = sent.end_char
+            carry = None
+            stripped = text[start:end].rstrip()
+            if len(stripped) > 1 and stripped[-1] in _OPENING_MARKS and stripped[-2].isspace():
+                carry = start + len(stripped) - 1
+                end = carry
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                out.append(keypoints.Sentence(text[start:end], TextSpan(number, start, end)))
+    return out
+
+
 def _reads_names(engine: Engine, lang: str | None) -> bool:
     """The rules know English; a statistical model knows the language it was trained on."""
     return engine.statistical or lang in (None, "en")
 
 
-def _analyse(docs: list, engine: Engine, gaz: Gazetteer, lang: str | None) -> list[quotes.Paragraph]:  # type: ignore[type-arg]
+def _analyse(docs: list[Doc], engine: Engine, gaz: Gazetteer, lang: str | None) -> list[quotes.Paragraph]:
     out: list[quotes.Paragraph] = []
     for index, doc in enumerate(docs):
         ws = names.words(doc)
