@@ -111,12 +111,12 @@ class Gazetteer:
 
     def is_demonym(self, word: str) -> bool:
         """'Belarusian', 'Kenyan', 'Russian': adjectives of countries, which name no entity themselves."""
+        if word in _DEMONYM_EXTRA:
+            return True
         if word in self.places:
             return False  # "Sudan", "Japan": the country itself
         if word.endswith("s") and len(word) > 4 and self.is_demonym(word[:-1]):
             return True  # "Palestinians", "Russians"
-        if word in _DEMONYM_EXTRA:
-            return True
         if not re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic)", word):
             return False
         stem = word[: max(4, len(word) - 4)]

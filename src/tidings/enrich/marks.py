@@ -54,7 +54,8 @@ def scan(text: str) -> list[QuoteMarks]:
         open_kind, at = stack.pop()
         if open_kind == DOUBLE:  # a single mark left open was an apostrophe after all
             found.append(QuoteMarks(at, at + 1, len(text), -1, len(stack), open_kind))
-    return sorted((q for q in found if text[q.start : q.end].strip()), key=lambda q: q.open_at)
+    # A single letter between marks is an elision ("rock ’n’ roll"), not a quotation.
+    return sorted((q for q in found if len(text[q.start : q.end].strip()) > 1), key=lambda q: q.open_at)
 
 
 def _role(text: str, i: int, char: str, stack: list[tuple[str, int]]) -> tuple[str, str] | None:
@@ -79,6 +80,8 @@ def _role(text: str, i: int, char: str, stack: list[tuple[str, int]]) -> tuple[s
         if double_open and not (opens_here and not closes_here and stack[-1][0] != DOUBLE):
             return "close", DOUBLE
         return "open", DOUBLE
+    if text[i + 1 : i + 3].isdigit():
+        return None  # a single mark before two digits elides a century: the ’90s
     if char in _SINGLE_OPEN:
         if before.isalnum() and single_open:
             return "close", SINGLE

@@ -63,6 +63,7 @@ class Mention:
     in_quote: bool = False
     entity: int = -1
     after: str = ""  # the word right before it, lower-cased ("in", "near", "said")
+    subject: bool = False  # the first name in its sentence, near its start: what the sentence is about
 
 
 def words(doc: Doc) -> list[Word]:

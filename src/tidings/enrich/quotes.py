@@ -47,6 +47,14 @@ class Paragraph:
         """Index the mentions that belong to an entity by their first and last words (after merging)."""
         self.by_first = {m.first: m for m in self.mentions if m.entity >= 0}
         self.by_last = {m.last: m for m in self.mentions if m.entity >= 0}
+        seen: set[int] = set()
+        for mention in sorted(self.by_first.values(), key=lambda m: m.first):
+            sentence = [
+                w for w in self.words[max(0, mention.first - 6) : mention.first] if w.sent == mention.sent
+            ]
+            verbs = any(w.lower in lx.SPEECH_VERBS or w.lower in lx.PREPOSITIONS for w in sentence)
+            mention.subject = mention.sent not in seen and len(sentence) <= 5 and not verbs
+            seen.add(mention.sent)
 
     def quoted(self, word: Word) -> bool:
         return any(q.start <= word.start < q.end for q in self.quotes)
@@ -524,7 +532,7 @@ def _negated(ws: list[Word], v: int) -> bool:
 @dataclass(slots=True)
 class _Memory:
     last_person: int | None = None  # the last person quoted
-    last_paragraph: int = -1
+    last_at: tuple[int, int] = (-1, -1)  # where: (paragraph, character)
 
 
 def _resolve(found: list[Found], paragraphs: list[Paragraph], clusters: list[Cluster]) -> list[Quote]:
@@ -541,7 +549,7 @@ def _resolve(found: list[Found], paragraphs: list[Paragraph], clusters: list[Clu
         elif item.ref is not None:
             item.speaker = _speaker(item, mentions, clusters, memory)
         if item.speaker is not None and clusters[item.speaker].kind == PERSON and not item.nested:
-            memory.last_person, memory.last_paragraph = item.speaker, item.paragraph
+            memory.last_person, memory.last_at = item.speaker, (item.paragraph, item.start)
         out.append(_quote(item, paragraphs[item.paragraph].text, clusters))
     return out
 
@@ -554,10 +562,16 @@ def _speaker(item: Found, mentions: list[Mention], clusters: list[Cluster], memo
     earlier = [m for m in mentions if (m.paragraph, m.start) < (item.paragraph, ref.words[0].start)]
     if ref.form == "pronoun":
         if ref.words[0].lower in lx.PRONOUNS_PERSON:
-            if memory.last_person is not None and item.paragraph - memory.last_paragraph <= 2:
+            # The last person quoted, unless the text has since turned to another ("His deputy, Ama Owusu,
+            # said …"): "he" and "she" stand for whom the text is about.
+            people = [m for m in earlier if clusters[m.entity].kind == PERSON]
+            subjects = [m for m in people if m.subject]
+            recent = memory.last_person is not None and item.paragraph - memory.last_at[0] <= 2
+            if subjects and (not recent or (subjects[-1].paragraph, subjects[-1].start) > memory.last_at):
+                return subjects[-1].entity
+            if recent:
                 return memory.last_person
-            people = [m.entity for m in earlier if clusters[m.entity].kind == PERSON]
-            return people[-1] if people else None
+            return people[-1].entity if people else None
         subjects = [m.entity for m in earlier if clusters[m.entity].kind in (ORG, PLACE) and m.sent_start]
         return subjects[-1] if subjects else None
     return _nominal(ref, earlier, clusters)
