@@ -449,3 +449,37 @@ def test_odd_site_names_round_trip_through_their_links(store: Store) -> None:
     page = c.get(link.group(1).replace("&amp;", "&"))
     assert page.status_code == 200
     assert "Ev/il ?#%&#34;&lt;x&gt;" in page.text
+
+
+# Installable app -------------------------------------------------------------------------------------------
+
+
+def test_manifest_and_service_worker(store: Store) -> None:
+    c = client(store)
+    manifest = c.get("/manifest.webmanifest")
+    assert manifest.status_code == 200
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    data = manifest.json()
+    assert data["start_url"] == "/"
+    assert data["display"] == "standalone"
+    for icon in data["icons"]:
+        assert c.get(icon["src"]).status_code == 200
+    worker = c.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["cache-control"] == "no-cache"
+    assert "default-src 'self'" in worker.headers["content-security-policy"]
+    assert '"/offline"' in worker.text
+    offline = c.get("/offline")
+    assert offline.status_code == 200
+    assert "You are offline" in offline.text
+    page = c.get("/").text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+
+
+def test_saved_articles_are_marked_for_the_offline_cache(store: Store, ada: TestClient) -> None:
+    heat = find_article(store, HEATWAVE)
+    assert 'data-saved="true"' not in ada.get(f"/articles/{heat}").text
+    post(ada, f"/articles/{heat}/save")
+    assert 'data-saved="true"' in ada.get(f"/articles/{heat}").text
+    assert 'data-offline-list="saved"' in ada.get("/saved").text

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from tidings.web import accounts, articles, comments, entities, health, saved, search, sources, stories
+from tidings.web import accounts, articles, comments, entities, health, pwa, saved, search, sources, stories
 
 ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
     ("/", stories.list_stories, "list_stories", HTMLResponse),
@@ -25,6 +25,9 @@ ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
     ("/saved", saved.list_saved, "list_saved", HTMLResponse),
     ("/signup", accounts.show_signup, "show_signup", HTMLResponse),
     ("/login", accounts.show_login, "show_login", HTMLResponse),
+    ("/manifest.webmanifest", pwa.show_manifest, "show_manifest", Response),
+    ("/sw.js", pwa.show_service_worker, "show_service_worker", Response),
+    ("/offline", pwa.show_offline, "show_offline", HTMLResponse),
     ("/entities", entities.list_entities, "list_entities", HTMLResponse),
     ("/entities/{entity_id}", entities.show_entity, "show_entity", HTMLResponse),
     ("/stories/{story_id}/key-points", entities.show_story_points, "show_story_points", HTMLResponse),
