@@ -87,7 +87,7 @@ def _enrich(tx: Transaction, article_id: int, article: CanonicalArticle, setting
     source_key = enrich.source_key(article, engine)
     if tx.enrichment_key(article_id) == source_key:
         return False
-    result = enrich.try_enrich(article, engine, settings.enrich_max_chars)
+    result = enrich.try_enrich(article, engine, settings.enrich_max_chars, known=tx)
     if result is not None:
         tx.save_enrichment(article_id, result, source_key)
     return result is not None

@@ -14,7 +14,13 @@ from tidings.cli.common import db_option, open_store
 
 
 @click.command("enrich")
-@click.option("--article", "article_ids", type=click.IntRange(min=1), multiple=True, help="Only this article.")
+@click.option(
+    "--article",
+    "article_ids",
+    type=click.IntRange(min=1),
+    multiple=True,
+    help="Only this article (repeatable).",
+)
 @db_option
 def enrich(article_ids: tuple[int, ...], conf: settings.Settings) -> None:
     """Enrich stored articles again where their text, the rules or the spaCy model changed."""

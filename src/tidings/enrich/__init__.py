@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from tidings.enrich import entities as entity_merge
 from tidings.enrich import keypoints, keywords, language, marks, names, quotes
+from tidings.enrich.entities import KnownNames
 from tidings.enrich.gazetteer import Gazetteer
 from tidings.enrich.gazetteer import load as load_gazetteer
 from tidings.enrich.nlp import RULES, Engine
@@ -58,7 +59,14 @@ def capped(body: Sequence[str], max_chars: int = MAX_CHARS) -> tuple[list[str], 
     return out, len(body) > MAX_PARAGRAPHS
 
 
-def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: int = MAX_CHARS) -> Enrichment:
+def enrich(
+    article: CanonicalArticle,
+    engine: Engine | None = None,
+    max_chars: int = MAX_CHARS,
+    known: KnownNames | None = None,
+) -> Enrichment:
+    """Everything enrich works out about one article; `known` lets a lone surname name a person that
+    earlier articles gave in full."""
     started = time.perf_counter()
     engine = engine or load_engine("")
     gaz = load_gazetteer()
@@ -66,7 +74,7 @@ def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: i
     lang = article.language or language.detect(" ".join(body))
     docs = list(engine.nlp.pipe(body))
     analysed = _analyse(docs, engine, gaz, lang)
-    clusters = entity_merge.merge([m for p in analysed for m in p.mentions], gaz)
+    clusters = entity_merge.merge([m for p in analysed for m in p.mentions], gaz, known)
     found_quotes = quotes.find(analysed, clusters) if _reads_names(engine, lang) else []
     points, candidates = keypoints.rank(_sentences(docs))
     found_entities = tuple(_entity(c) for c in clusters if c.mentions)
@@ -86,10 +94,12 @@ def enrich(article: CanonicalArticle, engine: Engine | None = None, max_chars: i
     )
 
 
-def try_enrich(article: CanonicalArticle, engine: Engine, max_chars: int = MAX_CHARS) -> Enrichment | None:
+def try_enrich(
+    article: CanonicalArticle, engine: Engine, max_chars: int = MAX_CHARS, known: KnownNames | None = None
+) -> Enrichment | None:
     """`enrich`, or None (logged) if it fails: enrichment is extra, and must never cost an article."""
     try:
-        return enrich(article, engine, max_chars)
+        return enrich(article, engine, max_chars, known)
     except Exception:
         log.exception("enrich: could not enrich %r", (article.title or "")[:80])
         return None
@@ -173,6 +183,7 @@ __all__ = [
     "RULES",
     "VERSION",
     "Engine",
+    "KnownNames",
     "enrich",
     "load_engine",
     "reading_minutes",

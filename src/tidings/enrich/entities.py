@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tidings.enrich.gazetteer import Gazetteer
 from tidings.enrich.names import LOCATIVE, ORG, PERSON, PLACE, UNKNOWN, Mention
 
 _SKIP_INITIALS = frozenset({"of", "the", "and", "for", "&", "de", "la"})
+
+
+class KnownNames(Protocol):
+    """People named in articles already read, which the store keeps: "Lukashenko said" in a new article
+    is the Alexander Lukashenko of earlier ones when he is the only such person known."""
+
+    def person_names(self, word: str) -> list[str]: ...
 
 
 @dataclass(slots=True)
@@ -51,7 +59,7 @@ def _initials(name: str) -> str:
     ).upper()
 
 
-def merge(mentions: list[Mention], gaz: Gazetteer) -> list[Cluster]:
+def merge(mentions: list[Mention], gaz: Gazetteer, known: KnownNames | None = None) -> list[Cluster]:
     """Entities, in order of first mention; each mention's `entity` set to its cluster's index."""
     clusters: list[Cluster] = []
     people: list[int] = []
@@ -82,6 +90,11 @@ def merge(mentions: list[Mention], gaz: Gazetteer) -> list[Cluster]:
                     by_key[(PERSON, mention.text.casefold())] = person
                 mention.kind = PERSON
                 clusters[person].add(mention, person)
+                continue
+            known_name = _known_person(mention, known) if kind != PERSON or " " not in mention.text else None
+            if known_name is not None:
+                mention.kind = PERSON
+                join(PERSON, known_name.casefold(), known_name, mention)
                 continue
             if kind == UNKNOWN:
                 if any(_is_part(mention.text, full) for full in full_people):
@@ -114,6 +127,14 @@ def _person_for(mention: Mention, clusters: list[Cluster], people: list[int]) ->
         if name.casefold() == text or _is_part(mention.text, name) or _is_part(name, mention.text):
             return number
     return None
+
+
+def _known_person(mention: Mention, known: KnownNames | None) -> str | None:
+    """The one person of earlier articles whose surname this lone word is."""
+    if known is None or " " in mention.text or not mention.text[:1].isupper() or mention.text.isupper():
+        return None
+    names = known.person_names(mention.text)
+    return names[0] if len(names) == 1 else None
 
 
 def _unknown_kind(mention: Mention, gaz: Gazetteer, confirmed: set[str], located: set[str]) -> str:

@@ -572,8 +572,8 @@ def _speaker(item: Found, mentions: list[Mention], clusters: list[Cluster], memo
             if recent:
                 return memory.last_person
             return people[-1].entity if people else None
-        subjects = [m.entity for m in earlier if clusters[m.entity].kind in (ORG, PLACE) and m.sent_start]
-        return subjects[-1] if subjects else None
+        bodies = [m.entity for m in earlier if clusters[m.entity].kind in (ORG, PLACE) and m.sent_start]
+        return bodies[-1] if bodies else None
     return _nominal(ref, earlier, clusters)
 
 

@@ -55,9 +55,21 @@ class EnrichTables:
         return float(value or 0.0)
 
     def article_ids(self) -> list[int]:
-        """Every article that has a copy, oldest first."""
-        query = select(t.articles.c.id).where(t.articles.c.id.in_(select(t.copies.c.article_id)))
-        return [int(i) for i in self.c.execute(query.order_by(t.articles.c.id)).scalars()]
+        """Every article, oldest first."""
+        return [int(i) for i in self.c.execute(select(t.articles.c.id).order_by(t.articles.c.id)).scalars()]
+
+    def person_names(self, word: str) -> list[str]:
+        """Full names of the people already known whose name ends with `word` (`enrich.KnownNames`)."""
+        query = (
+            select(t.entities.c.name)
+            .where(
+                t.entities.c.kind == "PERSON",
+                t.entities.c.key.like(f"PERSON:% {_like(word.casefold())}", "\\"),
+            )
+            .order_by(t.entities.c.id)
+            .limit(3)
+        )
+        return [str(name) for name in self.c.execute(query).scalars()]
 
     def stored_article(self, article_id: int) -> CanonicalArticle | None:
         """The canonical article as saved (for enriching it again)."""
