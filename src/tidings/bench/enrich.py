@@ -221,10 +221,12 @@ def report(name: str, parts: dict[str, Scores]) -> None:
             print(_row(f"{part}:   {kind}", scores.mentions[kind]))
 
 
-def timing(label: str, seconds: list[float]) -> str:
+def timing(label: str, seconds: list[float], floor: float | None = None) -> str:
     ordered = sorted(seconds)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return f"  {label:<40}{1000 * statistics.mean(seconds):>10.1f}{1000 * p95:>10.1f}{len(seconds):>8}"
+    mean = statistics.mean(seconds)
+    ratio = f"{mean / floor:>8.0f}x" if floor else ""
+    return f"  {label:<46}{1000 * mean:>9.1f}{1000 * p95:>9.1f}{len(seconds):>6}{ratio}"
 
 
 def main(argv: list[str]) -> int:
@@ -267,10 +269,18 @@ def main(argv: list[str]) -> int:
     huge = CanonicalArticle(None, None, long_body * 50, None, None, None, "en")
     huge_seconds = [enrich.enrich(huge, engine).seconds]
     words = sum(len(p.split()) for p in long_body)
-    print(f"\ntime per article (ms){'mean':>30}{'p95':>10}{'runs':>8}")
+    print(f"\ntime per article (ms){'mean':>35}{'p95':>9}{'runs':>6}{'ratio':>9}")
+    floor = statistics.mean([x for scores in results[list(runs)[1]].values() for x in scores.seconds])
     for name, parts in results.items():
-        seconds = [s for scores in parts.values() for s in scores.seconds]
-        print(timing(f"{name[:38]}: labelled items", seconds))
+        seconds = [x for scores in parts.values() for x in scores.seconds]
+        print(timing(f"{name.split(' (')[0]}: labelled items", seconds, floor))
+    seed_file = DATA_DIR.parent / "seeds-expected.json"
+    if seed_file.exists():
+        seed = json.loads(seed_file.read_text(encoding="utf-8"))["articles"][0]
+        article = CanonicalArticle(seed["title"], seed["dek"], tuple(seed["body"]), None, None, None, None)
+        seed_seconds = [enrich.enrich(article, engine).seconds for _ in range(5)]
+        print(timing(f"tidings: the seed article ({len(seed['body'])} paragraphs)", seed_seconds))
     print(timing(f"tidings: {len(long_body)} paragraphs, {words} words", long_seconds))
     print(timing(f"tidings: {50 * len(long_body)} paragraphs (capped)", huge_seconds))
+    print("  ratio: to the baseline's mean time on the labelled items (same run)")
     return 0

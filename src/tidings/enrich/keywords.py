@@ -16,7 +16,7 @@ import yake
 from tidings.enrich import lexicon as lx
 
 # Characters YAKE reads: its time grows with the text, and the headline and the lead hold the topic.
-MAX_TEXT = 2_000
+MAX_TEXT = 1_500
 TOP = 10
 _YAKE_CODES = (
     "ar bg br cz da de el en es et fa fi fr hi hr hu hy id it ja lt lv nl no pl pt ro ru sk sl sv tr uk zh"
@@ -26,7 +26,7 @@ _YAKE_LANGUAGES = frozenset(_YAKE_CODES.split())
 
 @functools.lru_cache(maxsize=8)
 def _extractor(language: str) -> yake.KeywordExtractor:
-    return yake.KeywordExtractor(lan=language, n=3, dedup_lim=0.7, top=TOP * 2)
+    return yake.KeywordExtractor(lan=language, n=3, dedup_lim=0.7, dedup_func="jaro", top=TOP * 2)
 
 
 def extract(text: str, language: str | None, names: Sequence[str] = ()) -> list[str]:
