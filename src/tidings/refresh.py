@@ -240,8 +240,7 @@ class Refresher:
         # entries unrecorded, which the next refresh records again (the documents are then duplicates).
         now = datetime.now(UTC)
         with self.store.begin() as tx:
-            for record, entry_id in records:
-                tx.save_entry(source.id, record, now, entry_id)
+            tx.save_entries(source.id, records, now)
         return counts
 
     def _record_success(

@@ -226,8 +226,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--pipeline-feeds",
         type=int,
-        default=10,
-        help="feeds refreshed through the whole pipeline (default 10)",
+        default=1,
+        help="feeds refreshed through the whole pipeline (default 1)",
     )
     args = parser.parse_args(argv)
 

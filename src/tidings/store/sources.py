@@ -168,28 +168,39 @@ class SourceTables:
         """Every source (or those in `ids`) with its status and counts (see `list_sources`)."""
         return list_sources(self.c, ids)
 
-    def save_entry(
-        self, source_id: int, entry: EntryRecord, now: datetime, entry_id: int | None = None
-    ) -> int:
-        values = {
-            "url_key": entry.url_key,
-            "guid": entry.guid,
-            "content_hash": entry.content_hash,
-            "link": entry.link,
-            "title": entry.title,
-            "published_at": entry.published_at,
-            "document_sha256": entry.document_sha256,
-            "status": entry.status,
-            "error": entry.error,
-            "updated_at": now,
-        }
-        if entry_id is not None:
-            self.c.execute(update(t.feed_entries).where(t.feed_entries.c.id == entry_id).values(**values))
-            return entry_id
-        result = self.c.execute(
-            insert(t.feed_entries).values(source_id=source_id, first_seen_at=now, **values)
-        )
-        return _key(result)
+    def save_entries(
+        self, source_id: int, entries: Sequence[tuple[EntryRecord, int | None]], now: datetime
+    ) -> None:
+        """Record entries: (record, id of the stored entry it updates, or None for a new one)."""
+        fresh = [
+            _entry_values(record, now) | {"source_id": source_id, "first_seen_at": now}
+            for record, entry_id in entries
+            if entry_id is None
+        ]
+        if fresh:
+            self.c.execute(insert(t.feed_entries), fresh)
+        for record, entry_id in entries:
+            if entry_id is not None:
+                self.c.execute(
+                    update(t.feed_entries)
+                    .where(t.feed_entries.c.id == entry_id)
+                    .values(_entry_values(record, now))
+                )
+
+
+def _entry_values(entry: EntryRecord, now: datetime) -> dict[str, Any]:
+    return {
+        "url_key": entry.url_key,
+        "guid": entry.guid,
+        "content_hash": entry.content_hash,
+        "link": entry.link,
+        "title": entry.title,
+        "published_at": entry.published_at,
+        "document_sha256": entry.document_sha256,
+        "status": entry.status,
+        "error": entry.error,
+        "updated_at": now,
+    }
 
 
 def _source(row: Any, entry_count: int = 0, article_count: int = 0) -> Source:
