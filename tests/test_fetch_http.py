@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import itertools
+import shutil
+import ssl
+import subprocess
 import time
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import brotli
@@ -18,7 +22,15 @@ import pytest
 from tests.feedserver import FeedServer
 from tidings.fetch import guard
 from tidings.fetch.guard import Allowlist, VettingBackend
-from tidings.fetch.http import Fetcher, FetchError, FetchLimits, HostGate, Response, parse_retry_after
+from tidings.fetch.http import (
+    Fetcher,
+    FetchError,
+    FetchLimits,
+    GuardedTransport,
+    HostGate,
+    Response,
+    parse_retry_after,
+)
 from tidings.fetch.robots import RobotsCache
 
 
@@ -306,3 +318,61 @@ def test_host_gate_spaces_requests_and_bounds_concurrency() -> None:
     starts = asyncio.run(run())
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert all(g >= 0.18 for g in gaps), gaps
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the name `localhost` only (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+def test_tls_checks_the_host_name_while_connecting_to_the_vetted_address(
+    certificate: tuple[Path, Path],
+) -> None:
+    key, cert = certificate
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    client_side = ssl.create_default_context(cafile=str(cert))
+    with FeedServer(tls=server_side) as server:
+        server.route("/feed", "<rss/>")
+        allow = Allowlist.parse(f"localhost:{server.port}, 127.0.0.1:{server.port}")
+        lim = limits(server, allow=allow)
+
+        async def fetch(url: str) -> Response:
+            async with Fetcher(lim, GuardedTransport(allow, ssl_context=client_side)) as fetcher:
+                return await fetcher.get(url)
+
+        # By name: resolved and vetted (127.0.0.1, allowed), connected to by address, verified as `localhost`.
+        assert asyncio.run(fetch(f"https://localhost:{server.port}/feed")).body == b"<rss/>"
+        # By address: the certificate does not name 127.0.0.1, and the check says so.
+        with pytest.raises(FetchError) as info:
+            asyncio.run(fetch(f"https://127.0.0.1:{server.port}/feed"))
+        assert info.value.kind == "network"
+        assert "certificate verify failed" in str(info.value).lower(), info.value

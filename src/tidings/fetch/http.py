@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -450,8 +451,14 @@ def _decoder(encoding: str, limit: int) -> _Decoder:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, allow: Allowlist, max_connections: int = 64) -> None:
+    """httpx over an httpcore pool whose connections all go through `VettingBackend`. The pool connects to
+    the vetted address; TLS is still started with the URL's host name (SNI and certificate check)."""
+
+    def __init__(
+        self, allow: Allowlist, max_connections: int = 64, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=30.0,
