@@ -477,3 +477,36 @@ def test_the_background_refresher_refreshes_due_feeds(
         worker.stop()
     assert not worker.thread.is_alive()
     assert state(store, source).article_count == 2
+
+
+def test_an_entry_linking_to_a_private_address_is_not_fetched(
+    server: FeedServer, store: Store, conf: settings.Settings
+) -> None:
+    teaser = {
+        "title": "Cloud metadata",
+        "link": "http://169.254.169.254/latest/meta-data/iam/",
+        "description": "A teaser whose link points inside the network…",
+    }
+    server.route("/feed.xml", rss([teaser]))
+    source = add(store, server.url("/feed.xml"))
+    report = run(store, conf, source)
+    assert report.results[0].status == "ok"
+    with store.engine.connect() as c:
+        status, error = c.execute(select(t.feed_entries.c.status, t.feed_entries.c.error)).one()
+    assert status == "ingested"  # from the feed's own text
+    assert "refused to connect to 169.254.169.254: link-local address" in error
+
+
+def test_serve_starts_the_background_refresher_unless_turned_off(store: Store, db_url: str) -> None:
+    from tidings.cli.serve import _start_refresher
+
+    off = settings.load({"db": db_url, "refresh_every": 0}, environ={})
+    assert _start_refresher(store, off) is None
+    worker = _start_refresher(store, off.replace(refresh_every=3600))
+    assert worker is not None
+    try:
+        assert wait_until(lambda: worker.runs >= 1)
+        assert worker.thread.is_alive()
+    finally:
+        worker.stop()
+    assert not worker.thread.is_alive()
