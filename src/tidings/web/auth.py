@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -124,18 +125,22 @@ def _same_site(request: Request, web: WebContext) -> bool:
     return origin is None or origin.lower() == _own_origin(request, web)
 
 
-async def checked_form(request: Request, web: Web, visitor: CurrentVisitor) -> FormData:
-    """The POSTed form, once its CSRF token and origin check out (403 otherwise)."""
+async def checked_form(request: Request, web: Web, visitor: CurrentVisitor) -> AsyncIterator[FormData]:
+    """The POSTed form, once its CSRF token and origin check out (403 otherwise); uploaded files are
+    closed when the request is done."""
     form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
-    sent = form.get(CSRF_FIELD)
-    if (
-        not isinstance(sent, str)
-        or not hmac.compare_digest(sent.encode(), visitor.csrf.encode())
-        or not _same_site(request, web)
-        or visitor.new_anon_token is not None  # a token that was never handed out
-    ):
-        raise HTTPException(status_code=403, detail="csrf")
-    return form
+    try:
+        sent = form.get(CSRF_FIELD)
+        if (
+            not isinstance(sent, str)
+            or not hmac.compare_digest(sent.encode(), visitor.csrf.encode())
+            or not _same_site(request, web)
+            or visitor.new_anon_token is not None  # a token that was never handed out
+        ):
+            raise HTTPException(status_code=403, detail="csrf")
+        yield form
+    finally:
+        await form.close()
 
 
 CheckedForm = Annotated[FormData, Depends(checked_form)]

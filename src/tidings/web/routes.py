@@ -12,7 +12,19 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from tidings.web import accounts, articles, comments, entities, health, pwa, saved, search, sources, stories
+from tidings.web import (
+    accounts,
+    articles,
+    comments,
+    entities,
+    health,
+    pwa,
+    saved,
+    search,
+    sources,
+    stories,
+    subscriptions,
+)
 
 ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
     ("/", stories.list_stories, "list_stories", HTMLResponse),
@@ -23,6 +35,8 @@ ROUTES: tuple[tuple[str, Callable[..., Any], str, type[Response]], ...] = (
     ("/sources/{name:path}", sources.show_source, "show_source", HTMLResponse),
     ("/publishers/{name:path}", sources.show_publisher, "show_publisher", HTMLResponse),
     ("/saved", saved.list_saved, "list_saved", HTMLResponse),
+    ("/subscriptions", subscriptions.list_subscriptions, "list_subscriptions", HTMLResponse),
+    ("/subscriptions.opml", subscriptions.export_subscriptions, "export_subscriptions", Response),
     ("/signup", accounts.show_signup, "show_signup", HTMLResponse),
     ("/login", accounts.show_login, "show_login", HTMLResponse),
     ("/manifest.webmanifest", pwa.show_manifest, "show_manifest", Response),
@@ -47,6 +61,9 @@ FORMS: tuple[tuple[str, Callable[..., Any], str], ...] = (
     ("/comments/{comment_id}/delete", comments.delete_comment, "delete_comment"),
     ("/comments/{comment_id}/hide", comments.hide_comment, "hide_comment"),
     ("/comments/{comment_id}/show", comments.show_comment, "show_comment"),
+    ("/subscriptions", subscriptions.add_subscription, "add_subscription"),
+    ("/subscriptions/import", subscriptions.import_subscriptions, "import_subscriptions"),
+    ("/subscriptions/{source_id}/delete", subscriptions.remove_subscription, "remove_subscription"),
 )
 
 
