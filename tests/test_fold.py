@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DUMPS, CliRun, export
-from tidings.fold import build, containment, fingerprint
+from tidings.fold import Rules, build, containment, fingerprints
 from tidings.models import Copy, StoredCopy
 
 FOLDED = json.loads((DUMPS / "folded.json").read_text(encoding="utf-8"))
@@ -124,20 +124,17 @@ def test_a_dek_only_one_copy_has_is_kept() -> None:
 
 def test_containment_catches_an_excerpt() -> None:
     long_body = tuple(f"{p} It was item number {i} on the agenda." for i in range(6) for p in PARAGRAPHS)
-    full = fingerprint(Copy(title=None, body=long_body))
-    excerpt = fingerprint(Copy(title=None, body=long_body[:6]))
-    assert len(excerpt.anchors) < len(excerpt.shingles)  # sampled, so the subset property must hold
-    other = fingerprint(
-        Copy(
-            title=None,
-            body=(
-                "A wholly different article about a football match that ended "
-                "in a draw after extra time and penalties.",
-            ),
-        )
+    other_body = (
+        "A wholly different article about a football match that ended in a draw after extra time and "
+        "penalties.",
     )
+    full, excerpt, other = fingerprints(
+        [Copy(title=None, body=long_body), Copy(title=None, body=long_body[:6]), Copy(None, other_body)],
+        Rules(),
+    )
+    assert 0 < len(excerpt.keys) < len(excerpt.shingles)  # sampled, so the subset property must hold
     assert containment(excerpt.shingles, full.shingles) == 1.0
-    assert set(excerpt.anchors) <= set(full.anchors)
+    assert set(excerpt.keys.tolist()) <= set(full.keys.tolist())
     assert containment(other.shingles, full.shingles) == 0.0
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from tidings import cluster, enrich, extract, fold
 from tidings.fetch import DocumentError, iter_files, read_document
-from tidings.models import CanonicalArticle, Document
+from tidings.models import CanonicalArticle, Copy, Document
 from tidings.settings import Settings
 from tidings.store import Store, Transaction
 
@@ -53,19 +53,46 @@ def ingest_document(store: Store, document: Document, settings: Settings) -> Doc
         copies = extract.extract(document, template)
         document_id = tx.add_document(document)
         outcome = DocumentOutcome(copies=len(copies))
-        for position, copy in enumerate(copies):
-            fp = fold.fingerprint(copy, settings.fold_shingle_words, settings.fold_anchor_rate)
-            copy_id = tx.add_copy(document_id, position, copy, fold.pack(fp.shingles))
-            article_id = fold.find_article(fp, tx, settings.fold_min_containment)
-            if article_id is None:
-                article_id = tx.new_article()
-                outcome.new_articles += 1
-            else:
-                outcome.folded += 1
-            tx.attach_copy(copy_id, article_id)
-            tx.add_anchors(article_id, fp.anchors)
+        for article_id in _place(tx, document_id, copies, settings, outcome):
             _fold_and_cluster(tx, article_id, settings)
         return outcome
+
+
+def fold_rules(settings: Settings) -> fold.Rules:
+    return fold.Rules(
+        shingle_words=settings.fold_shingle_words,
+        anchor_rate=settings.fold_anchor_rate,
+        min_containment=settings.fold_min_containment,
+    )
+
+
+def _place(
+    tx: Transaction, document_id: int, copies: list[Copy], settings: Settings, outcome: DocumentOutcome
+) -> list[int]:
+    """Store the copies and put each into its article (joining articles it shows to be one); the
+    articles to rebuild, in order."""
+    rules = fold_rules(settings)
+    if tx.fold_needs_reindex():
+        reindex_fold(tx, rules)
+    copy_ids = [tx.add_copy(document_id, position, copy, b"") for position, copy in enumerate(copies)]
+    placements = fold.place(fold.fingerprints(copies, rules), copy_ids, tx, rules)
+    touched: dict[int, None] = {}
+    for copy_id, placement in zip(copy_ids, placements, strict=True):
+        tx.attach_copy(copy_id, placement.article_id)
+        outcome.new_articles += placement.new
+        outcome.folded += not placement.new
+        touched[placement.article_id] = None
+    return list(touched)
+
+
+def reindex_fold(tx: Transaction, rules: fold.Rules, batch: int = 500) -> None:
+    """Rebuild the fold index from the stored copies' text, keeping every copy in its article."""
+    tx.fold_clear()
+    for chunk in tx.fold_stored_copies(batch):
+        fps = fold.fingerprints([copy for _, _, copy in chunk], rules)
+        signatures = [(c, a, fold.pack(fp.words)) for (c, a, _), fp in zip(chunk, fps, strict=True)]
+        keys = sorted({(k, a) for (_, a, _), fp in zip(chunk, fps, strict=True) for k in fp.keys.tolist()})
+        tx.fold_record(signatures, keys)
 
 
 def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings) -> None:

@@ -1,65 +1,254 @@
-"""Fingerprints: hashed word shingles, and a content-defined sample of them as index anchors.
+"""Fingerprints: word hashes, word shingles, and a content-defined sample of shingles as index keys.
 
-Anchors are the shingles whose hash is 0 modulo `anchor_rate`. Because the choice depends only on the
-shingle itself, an excerpt's anchors are a subset of its full article's anchors: truncated copies find
-their article through the index (containment), which MinHash/Jaccard banding would miss.
+All of it is vectorised with numpy over a whole batch of texts at once: typography is folded, the texts
+are joined into one byte buffer, words are cut where word bytes start and stop, and each word's first 24
+bytes are read as three 64-bit lanes (one unaligned load per lane) and mixed with its length. No Python
+loop runs per word, and the per-call numpy overhead is paid once per batch, not once per text.
+
+- word hashes (32 bits) are what the store keeps of a copy, to verify matches later. Bit 0 marks a *key
+  word* (starting with a digit, or with a capital inside a sentence: figures and names, where templated
+  articles differ), bit 1
+  the last word of a sentence or paragraph; the other 30 bits hash the word, ASCII case folded;
+- shingles (64 bits) hash `k` consecutive words, order-sensitive;
+- keys are the shingles whose hash is 0 modulo a rate: `anchor_rate` in the first `LEAD` shingles (the
+  lead, which every copy has, excerpts included) and `SPARSE` times sparser after it. The choice depends
+  only on the shingle and how far into the text it is, so an excerpt's keys are a subset of its
+  article's: truncated copies find their article by containment, which MinHash/Jaccard banding misses.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 
-from tidings.models import Copy, Fingerprint
-from tidings.text import words
+LEAD = 100  # shingles of the lead, indexed densely
+SPARSE = 8  # after the lead, one key in `SPARSE * anchor_rate` shingles
+MIN_KEYS = 4  # a text with fewer sampled keys than this, and at most SHORT shingles, indexes them all
+SHORT = 32
+KEY_BITS = 48  # index keys: the top 48 bits of a shingle hash (a 6-byte SQL integer)
+MAX_SHINGLE_WORDS = 8
+KEY, END = np.uint32(1), np.uint32(2)  # word flags: a name or figure; the last word of a sentence
 
-_SIGN = 1 << 63
-MIN_ANCHORS = 4
+_U64 = np.uint64
+_M1, _M2, _S33 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(33)
+_LANES = 3  # a word's first 24 bytes and its length make its hash
+_LANE_MUL = tuple(_U64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
+_LEN_MUL = _U64(0x27D4EB2F165667C5)
+_SHINGLE_MUL = tuple(
+    _U64(c)
+    for c in (
+        0x9FB21C651E98DF25,
+        0xD6E8FEB86659FD93,
+        0xA0761D6478BD642F,
+        0xE7037ED1A0B428DB,
+        0x8EBC6AF09C88C6E3,
+        0x589965CC75374CC3,
+        0x1D8E4E27C47D124F,
+        0xB492B66FBE98F273,
+    )
+)
+# for a word of n bytes (n <= 24): the bytes of each lane that are the word's, and bit 5 of each of them
+# (set: A-Z to a-z; digits and a-z have it already)
+_LANE_KEEP = np.array(
+    [
+        [(1 << (8 * min(8, max(0, n - 8 * lane)))) - 1 for n in range(8 * _LANES + 1)]
+        for lane in range(_LANES)
+    ],
+    dtype=np.uint64,
+)
+_LANE_CASE = _LANE_KEEP & _U64(0x2020202020202020)
+_WORD_BYTE = np.zeros(256, dtype=bool)  # [0-9A-Za-z_] and every byte of a non-ASCII character
+_WORD_BYTE[[*range(48, 58), *range(65, 91), *range(97, 123), 95, *range(128, 256)]] = True
+_KEY_BYTE = np.zeros(256, dtype=bool)
+_KEY_BYTE[[*range(48, 58), *range(65, 91)]] = True
+_DIGIT_BYTE = np.zeros(256, dtype=bool)
+_DIGIT_BYTE[48:58] = True
+_STOP_BYTE = np.zeros(256, dtype=bool)
+_STOP_BYTE[[ord("."), ord("!"), ord("?"), ord("\n")]] = True
+# Typographic marks folded to plain ones before words are cut (str.replace: a translate table with
+# multi-character targets takes Python's slow path).
+_MARKS = tuple(
+    (mark, plain)
+    for plain, marks in (
+        ("'", "\u2018\u2019\u201a\u201b\u2032\u00b4"),
+        ('"', "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"),
+        ("-", "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"),
+        ("...", "\u2026"),
+        (" ", "\u00a0"),
+        ("", "\u200b\u200c\u200d\ufeff"),
+    )
+    for mark in marks
+)
 
 
-def copy_words(copy: Copy) -> list[str]:
-    return [w for paragraph in copy.body for w in words(paragraph)]
+@dataclass(frozen=True, slots=True, eq=False)
+class Fingerprint:
+    """What fold needs to find and verify a copy's article."""
+
+    words: np.ndarray  # uint32 per word, text order (see the module docstring for the flag bits)
+    shingles: np.ndarray  # uint64 per k-word window, text order
+    keys: np.ndarray  # int64, sorted, unique: the index keys
 
 
-def fingerprint(copy: Copy, shingle_words: int = 5, anchor_rate: int = 8) -> Fingerprint:
-    tokens = copy_words(copy) or words(copy.title or "")
-    return fingerprint_words(tokens, shingle_words, anchor_rate)
+def _mix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, in place: every input bit reaches every output bit."""
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
 
 
-def fingerprint_words(tokens: Sequence[str], shingle_words: int = 5, anchor_rate: int = 8) -> Fingerprint:
-    if not tokens:
-        return Fingerprint((), ())
-    k = min(shingle_words, len(tokens))
-    hashes = {
-        _signed(xxhash.xxh64_intdigest(" ".join(tokens[i : i + k]).encode()))
-        for i in range(len(tokens) - k + 1)
-    }
-    shingles = tuple(sorted(hashes))
-    anchors = tuple(h for h in shingles if h % anchor_rate == 0)
-    if len(anchors) < MIN_ANCHORS:
-        # Too short to sample: every shingle is an anchor (short texts are cheap to index whole).
-        anchors = shingles if len(shingles) <= MIN_ANCHORS * anchor_rate else anchors
-    return Fingerprint(shingles, anchors)
+def _plain_text(text: str) -> bytes:
+    """UTF-8 with typography folded (other non-ASCII bytes are word bytes)."""
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        for mark, plain in _MARKS:
+            if mark in text:
+                text = text.replace(mark, plain)
+    return text.encode("utf-8", "replace")
 
 
-def _signed(value: int) -> int:
-    """SQL integers are signed 64-bit."""
-    return value - (1 << 64) if value >= _SIGN else value
+def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
+    encoded = [_plain_text(t) for t in texts]
+    data = b"\n".join(encoded)
+    size = len(data)
+    raw = np.frombuffer(data + bytes(8 * _LANES), dtype=np.uint8)  # padded: lanes read past the end
+    word = _WORD_BYTE[raw[: size + 1]]  # the first pad byte closes the last word
+    change = np.flatnonzero(word[1:] != word[:-1]) + 1
+    if size and word[0]:
+        change = np.concatenate(([0], change))
+    starts, ends = change[0::2], change[1::2]
+    text_starts = np.cumsum([0, *(len(e) + 1 for e in encoded)])
+    bounds = np.searchsorted(starts, text_starts)
+    bounds[-1] = len(starts)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.uint32), bounds
+    capped = np.minimum(ends - starts, 8 * _LANES)
+    # each word's lanes: unaligned 64-bit loads from an overlapping view of the buffer
+    loads = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
+    h = (ends - starts).astype(np.uint64) * _LEN_MUL
+    for lane in range(_LANES):
+        h += ((loads[starts + 8 * lane] & _LANE_KEEP[lane][capped]) | _LANE_CASE[lane][capped]) * _LANE_MUL[
+            lane
+        ]
+    h = _mix(h) >> _U64(32)
+    key = _KEY_BYTE[raw[starts]]
+    # A sentence ends at . ! ? not followed by a word byte ("4.6" goes on), or at a line break, within the
+    # three bytes after a word (". ", ".\" ", "?)\n").
+    following = np.append(starts[1:], size + 1)
+    last = np.zeros(len(starts), dtype=bool)
+    for step in range(3):
+        at = ends + step
+        byte = raw[at]
+        last |= _STOP_BYTE[byte] & (at < following) & ((byte == 10) | ~_WORD_BYTE[raw[at + 1]])
+    last[bounds[1:][np.diff(bounds) > 0] - 1] = True  # a text's last word ends its last sentence
+    # a capital that opens a sentence says nothing; one inside a sentence marks a name
+    opens = np.concatenate(([True], last[:-1]))
+    key &= ~opens | _DIGIT_BYTE[raw[starts]]
+    flags = key.astype(np.uint32) | (last.astype(np.uint32) << np.uint32(1))
+    return (h & _U64(0xFFFFFFFC)).astype(np.uint32) | flags, bounds
 
 
-def containment(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
-    """Share of the smaller set's shingles found in the other: 1.0 when one text contains the other."""
-    if len(a) == 0 or len(b) == 0:
-        return 0.0
-    shared = np.intersect1d(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), assume_unique=True)
-    return len(shared) / min(len(a), len(b))
+def _shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
+    """The hash of every run of `k` words, for `len(words) - k + 1` runs."""
+    plain = (words >> np.uint32(2)).astype(np.uint64) + _U64(1)  # the flags play no part in matching
+    n = len(plain) - k + 1
+    h = plain[:n] * _SHINGLE_MUL[0]
+    for j in range(1, k):
+        h += plain[j : j + n] * _SHINGLE_MUL[j]
+    return _mix(h)
 
 
-def pack(shingles: Sequence[int]) -> bytes:
-    return np.asarray(shingles, dtype="<i8").tobytes()
+def shingles(words: np.ndarray, k: int) -> np.ndarray:
+    """Hashes of every run of `k` words (one shingle of all words when there are fewer)."""
+    if len(words) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    return _shingle_hashes(words, max(1, min(k, len(words), MAX_SHINGLE_WORDS)))
+
+
+def keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
+    """The index keys of one text: a content-defined sample, dense in the lead and sparse after it."""
+    chosen = _chosen(shingle_hashes, np.arange(len(shingle_hashes)), anchor_rate)
+    return _keys_of(shingle_hashes, chosen)
+
+
+def _chosen(h: np.ndarray, position: np.ndarray, anchor_rate: int) -> np.ndarray:
+    rate = max(1, anchor_rate)
+    if rate & (rate - 1) == 0:  # a power of two: a mask is cheaper than a modulo
+        dense = h & _U64(rate - 1) == 0
+        sparse = h & _U64(rate * SPARSE - 1) == 0
+    else:
+        dense = h % _U64(rate) == 0
+        sparse = h % _U64(rate * SPARSE) == 0
+    chosen: np.ndarray = dense & ((position < LEAD) | sparse)
+    return chosen
+
+
+def _keys_of(h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    picked = h[chosen]
+    if len(picked) < MIN_KEYS and len(h) <= SHORT:
+        picked = h  # too short to sample: index it whole (cheap)
+    return np.unique((picked >> _U64(64 - KEY_BITS)).astype(np.int64))
+
+
+def fingerprint_texts(
+    texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 8
+) -> list[Fingerprint]:
+    """Fingerprints of a batch of texts (one numpy pass over all their words)."""
+    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
+    words, bounds = word_hashes(texts)
+    if len(words) < k:
+        return [from_words(words[bounds[i] : bounds[i + 1]], k, anchor_rate) for i in range(len(texts))]
+    every = _shingle_hashes(words, k)  # runs across two texts are computed here and never used
+    n = np.diff(bounds)
+    text_of = np.repeat(np.arange(len(texts)), n)[: len(every)]
+    position = np.arange(len(every)) - bounds[text_of]
+    chosen = _chosen(every, position, anchor_rate) & (position <= n[text_of] - k)
+    # every text's keys in one sort: (text, key) packed in 63 bits
+    packed = np.unique(
+        (text_of[chosen].astype(np.int64) << KEY_BITS)
+        | (every[chosen] >> _U64(64 - KEY_BITS)).astype(np.int64)
+    )
+    cuts = np.searchsorted(packed >> KEY_BITS, np.arange(len(texts) + 1))
+    mask = np.int64((1 << KEY_BITS) - 1)
+    out: list[Fingerprint] = []
+    for i in range(len(texts)):
+        start, stop = int(bounds[i]), int(bounds[i + 1])
+        if stop - start - k + 1 <= SHORT or stop - start < k:
+            out.append(from_words(words[start:stop], k, anchor_rate))  # short: the exceptions live there
+            continue
+        out.append(
+            Fingerprint(words[start:stop], every[start : stop - k + 1], packed[cuts[i] : cuts[i + 1]] & mask)
+        )
+    return out
+
+
+def from_words(words: np.ndarray, shingle_words: int = 5, anchor_rate: int = 8) -> Fingerprint:
+    """A fingerprint rebuilt from stored word hashes."""
+    h = shingles(words, shingle_words)
+    return Fingerprint(words, h, keys(h, anchor_rate))
+
+
+def pack(words: np.ndarray) -> bytes:
+    return np.asarray(words, dtype="<u4").tobytes()
 
 
 def unpack(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<i8")
+    if len(blob) % 4:
+        raise ValueError("not a packed fingerprint")
+    return np.frombuffer(blob, dtype="<u4")
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the smaller set's distinct shingles found in the other: 1.0 when one contains the other."""
+    ua, ub = np.unique(a), np.unique(b)
+    if len(ua) == 0 or len(ub) == 0:
+        return 0.0
+    return len(np.intersect1d(ua, ub, assume_unique=True)) / min(len(ua), len(ub))

@@ -1,42 +1,221 @@
-"""The fold signature index in SQL (cluster's counterpart is `story_index`): what `fold.FoldIndex` asks."""
+"""The fold signature index in SQL: what `fold.FoldIndex` asks (cluster's counterpart is `story_index`).
+
+Postings (index key, article) live in `fold_anchors`, one clustered B-tree keyed (level, key, article),
+organised like a log-structured merge tree: new postings go to level 0, a small range whose pages stay
+in cache, so a batch of inserts dirties few pages; when a level outgrows its share (`LEVEL_ROWS` times
+`LEVEL_GROWTH` to the level) it is merged, in key order, into the next. Random inserts into one big
+B-tree would instead dirty a page per posting and slow down as the index grows; here every posting is
+rewritten a few times in sequential batches, and a lookup costs one seek per level per key, all in one
+statement. Keys shared by more than `HOT_POSTINGS` articles (boilerplate) are dropped when their level
+is merged: they find everything and tell nothing.
+
+Copies' word hashes (`fold_signatures`) are what candidates are verified against.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, select, text, update
 
+from tidings.models import Copy
 from tidings.store import schema as t
+from tidings.store.util import key as _key
+from tidings.store.util import now as _now
+
+LEVEL_ROWS = 1 << 16  # postings level 0 holds before it is merged into level 1
+LEVEL_GROWTH = 8  # each level holds this many times the one above it
+HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
+_CHUNK = 20_000  # keys per lookup statement
+REINDEX_LEVEL = -1  # fold_levels marker: copies stored before the index had word hashes
 
 
 class FoldTables:
     c: Connection
 
-    def candidates(self, anchors: Sequence[int], limit: int) -> list[tuple[int, int]]:
-        shared = func.count().label("shared")
+    # what fold.FoldIndex asks -------------------------------------------------------------------------------
+    def fold_lookup(self, keys: Sequence[int]) -> list[tuple[int, int]]:
+        levels = self._levels()
+        if not keys or not levels:
+            return []
+        out: list[tuple[int, int]] = []
+        for start in range(0, len(keys), _CHUNK):
+            rows = self.c.execute(
+                self._lookup_sql(),
+                {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])},
+            )
+            out.extend((int(k), int(a)) for k, a in rows)
+        return out
+
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, bytes]]:
+        if not article_ids:
+            return []
+        s = t.fold_signatures
         rows = self.c.execute(
-            select(t.fold_anchors.c.article_id, shared)
-            .where(t.fold_anchors.c.anchor.in_(list(anchors)))
-            .group_by(t.fold_anchors.c.article_id)
-            .order_by(shared.desc(), t.fold_anchors.c.article_id)
-            .limit(limit)
+            select(s.c.article_id, s.c.words)
+            .where(s.c.article_id.in_(list(article_ids)))
+            .order_by(s.c.article_id, s.c.copy_id)
         )
-        return [(int(a), int(n)) for a, n in rows]
+        return [(int(a), bytes(w)) for a, w in rows]
 
-    def copy_shingles(self, article_id: int) -> list[bytes]:
-        rows = self.c.execute(
-            select(t.copies.c.shingles).where(t.copies.c.article_id == article_id)
-        ).scalars()
-        return [bytes(blob) for blob in rows]
+    def fold_new_article(self) -> int:
+        moment = _now()
+        return _key(
+            self.c.execute(insert(t.articles).values(body="[]", created_at=moment, updated_at=moment))
+        )
 
-    def add_anchors(self, article_id: int, anchors: Sequence[int]) -> None:
-        existing = set(
+    def fold_record(
+        self, signatures: Sequence[tuple[int, int, bytes]], keys: Sequence[tuple[int, int]]
+    ) -> None:
+        if signatures:
             self.c.execute(
-                select(t.fold_anchors.c.anchor).where(
-                    t.fold_anchors.c.article_id == article_id, t.fold_anchors.c.anchor.in_(list(anchors))
-                )
+                insert(t.fold_signatures),
+                [{"copy_id": c, "article_id": a, "words": w} for c, a, w in signatures],
+            )
+        if keys:
+            self._post(0, keys)
+            self._compact()
+
+    def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
+        """Copies, word hashes and postings of `absorbed` move to `into`; the absorbed articles go."""
+        gone = list(absorbed)
+        self.c.execute(update(t.copies).where(t.copies.c.article_id.in_(gone)).values(article_id=into))
+        s = t.fold_signatures
+        self.c.execute(update(s).where(s.c.article_id.in_(gone)).values(article_id=into))
+        a = t.fold_anchors
+        levels = self._levels()
+        for start in range(0, len(keys), _CHUNK):
+            chunk = list(keys[start : start + _CHUNK])
+            self.c.execute(
+                delete(a).where(a.c.level.in_(levels), a.c.anchor.in_(chunk), a.c.article_id.in_(gone))
+            )
+            self._post(0, [(k, into) for k in chunk])
+        m = t.fold_merged
+        self.c.execute(update(m).where(m.c.into_id.in_(gone)).values(into_id=into))
+        self.c.execute(insert(m), [{"article_id": g, "into_id": into} for g in gone])
+        self.c.execute(delete(t.articles).where(t.articles.c.id.in_(gone)))
+
+    # maintenance --------------------------------------------------------------------------------------------
+    def fold_merged_into(self, article_id: int) -> int | None:
+        """The article an article was merged into (for links to an id that is gone)."""
+        m = t.fold_merged
+        value = self.c.execute(select(m.c.into_id).where(m.c.article_id == article_id)).scalar()
+        return int(value) if value is not None else None
+
+    def fold_needs_reindex(self) -> bool:
+        lv = t.fold_levels
+        row = self.c.execute(select(lv.c.rows).where(lv.c.level == REINDEX_LEVEL)).first()
+        return row is not None
+
+    def fold_clear(self) -> None:
+        """Empty the index (before rebuilding it from the copies' text)."""
+        for table in (t.fold_anchors, t.fold_signatures, t.fold_levels):
+            self.c.execute(delete(table))
+
+    def fold_stored_copies(self, batch: int) -> Iterator[list[tuple[int, int, Copy]]]:
+        """(copy id, article id, copy text) of every copy in an article, in batches."""
+        c = t.copies
+        after = 0
+        while True:
+            rows = self.c.execute(
+                select(c.c.id, c.c.article_id, c.c.title, c.c.dek, c.c.body)
+                .where(c.c.id > after, c.c.article_id.is_not(None))
+                .order_by(c.c.id)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            yield [
+                (int(i), int(a), Copy(title=title, dek=dek, body=tuple(json.loads(body))))
+                for i, a, title, dek, body in rows
+            ]
+            after = int(rows[-1][0])
+
+    def fold_index_stats(self) -> dict[int, int]:
+        lv = t.fold_levels
+        return {
+            int(lvl): int(n) for lvl, n in self.c.execute(select(lv.c.level, lv.c.rows).order_by(lv.c.level))
+        }
+
+    # internals ----------------------------------------------------------------------------------------------
+    def _levels(self) -> list[int]:
+        lv = t.fold_levels
+        return [
+            int(v)
+            for v in self.c.execute(
+                select(lv.c.level).where(lv.c.level >= 0, lv.c.rows > 0).order_by(lv.c.level)
             ).scalars()
+        ]
+
+    def _lookup_sql(self) -> Any:
+        if self.c.dialect.name == "postgresql":
+            return text(
+                "SELECT anchor, article_id FROM fold_anchors "
+                "WHERE level = ANY(CAST(:levels AS smallint[])) AND anchor = ANY(CAST(:keys AS bigint[]))"
+            )
+        return text(
+            "SELECT anchor, article_id FROM fold_anchors "
+            "WHERE level IN (SELECT value FROM json_each(:levels)) "
+            "AND anchor IN (SELECT value FROM json_each(:keys))"
         )
-        fresh = [{"anchor": a, "article_id": article_id} for a in set(anchors) - existing]
-        if fresh:
-            self.c.execute(insert(t.fold_anchors), fresh)
+
+    def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
+        """Add postings to a level, ignoring ones it already has."""
+        rows = [{"level": level, "anchor": k, "article_id": a} for k, a in sorted(postings)]
+        a = t.fold_anchors
+        if self.c.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            self.c.execute(pg_insert(a).on_conflict_do_nothing(), rows)
+        else:
+            self.c.execute(insert(a).prefix_with("OR IGNORE"), rows)
+        self._count(level, len(rows))
+
+    def _count(self, level: int, added: int) -> None:
+        lv = t.fold_levels
+        done = self.c.execute(update(lv).where(lv.c.level == level).values(rows=lv.c.rows + added))
+        if done.rowcount == 0:
+            self.c.execute(insert(lv).values(level=level, rows=added))
+
+    def _compact(self) -> None:
+        """Merge every level that outgrew its share into the next, top down."""
+        lv, a = t.fold_levels, t.fold_anchors
+        sizes = {
+            int(k): int(n) for k, n in self.c.execute(select(lv.c.level, lv.c.rows).where(lv.c.level >= 0))
+        }
+        level = 0
+        while sizes.get(level, 0) > LEVEL_ROWS * LEVEL_GROWTH**level:
+            target = level + 1
+            moved = select(literal(target, SmallInteger), a.c.anchor, a.c.article_id).where(
+                a.c.level == level
+            )
+            columns = ["level", "anchor", "article_id"]
+            if self.c.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                self.c.execute(pg_insert(a).from_select(columns, moved).on_conflict_do_nothing())
+            else:
+                self.c.execute(insert(a).prefix_with("OR IGNORE").from_select(columns, moved))
+            self.c.execute(delete(a).where(a.c.level == level))
+            hot = (
+                select(a.c.anchor)
+                .where(a.c.level == target)
+                .group_by(a.c.anchor)
+                .having(func.count() > HOT_POSTINGS)
+            )
+            self.c.execute(delete(a).where(a.c.level == target, a.c.anchor.in_(hot)))
+            rows = (
+                self.c.execute(select(func.count()).select_from(a).where(a.c.level == target)).scalar() or 0
+            )
+            self.c.execute(update(lv).where(lv.c.level == level).values(rows=0))
+            self._count(target, 0)
+            self.c.execute(update(lv).where(lv.c.level == target).values(rows=int(rows)))
+            sizes[level], sizes[target] = 0, int(rows)
+            level = target
+
+
+def _array(tables: FoldTables, values: Sequence[int]) -> Any:
+    """A list of integers as one statement parameter: a JSON array for SQLite, an array for PostgreSQL."""
+    return list(values) if tables.c.dialect.name == "postgresql" else json.dumps(list(values))

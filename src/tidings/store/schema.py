@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -120,12 +121,39 @@ copies = Table(
     Index("ix_copies_document", "document_id", "position", unique=True),
 )
 
+# The fold index (see store/fold_index.py): a log-structured table of (key, article) postings in levels,
+# each level a contiguous range of one clustered B-tree; the copies' word hashes to verify candidates;
+# the size of each level; articles merged into others.
 fold_anchors = Table(
     "fold_anchors",
     metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
     Column("anchor", BigInteger, primary_key=True, autoincrement=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Index("ix_fold_anchors_article", "article_id"),
+    Column("article_id", Integer, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
+)
+
+fold_signatures = Table(
+    "fold_signatures",
+    metadata,
+    Column("copy_id", Integer, primary_key=True, autoincrement=False),
+    Column("article_id", Integer, nullable=False),
+    Column("words", LargeBinary, nullable=False),
+    Index("ix_fold_signatures_article", "article_id"),
+)
+
+fold_levels = Table(
+    "fold_levels",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("rows", BigInteger, nullable=False),
+)
+
+fold_merged = Table(
+    "fold_merged",
+    metadata,
+    Column("article_id", Integer, primary_key=True, autoincrement=False),
+    Column("into_id", Integer, nullable=False),
 )
 
 site_lines = Table(
@@ -212,6 +240,10 @@ comments = Table(
     Index("ix_comments_article", "article_id", "created_at"),
     Index("ix_comments_user", "user_id"),
 )
+
+# Indexes the reader's pages need on the first schema's tables (made by 0006_reader).
+Index("ix_documents_site", documents.c.site)
+Index("ix_articles_publisher", articles.c.publisher, articles.c.published_at)
 
 # Feeds (issue 5, migration 0004_feeds): subscriptions with where their fetching stands, and the entries
 # seen in each, so an entry is taken in once however its feed re-spells it. ---------------------------------
