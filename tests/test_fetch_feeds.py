@@ -245,3 +245,30 @@ def test_backoff_doubles_and_honours_retry_after() -> None:
     assert backoff(50, bounds) == 86400
     assert backoff(1, bounds, retry_after=7200) == 7200
     assert backoff(1, bounds, retry_after=10**9) == 86400
+
+
+def test_a_page_is_decoded_with_the_charset_its_server_names() -> None:
+    from tidings.fetch.decode import DocumentError
+    from tidings.fetch.entries import page_document
+    from tidings.fetch.http import Response
+
+    text = "<html><body><p>Новости дня: съезд открылся в Москве</p></body></html>"
+
+    def page(content_type: str, body: bytes) -> Response:
+        return Response(
+            url="https://news.example/a",
+            status=200,
+            body=body,
+            content_type=content_type,
+            etag=None,
+            last_modified=None,
+            fetched_at=datetime(2025, 7, 1, tzinfo=UTC),
+        )
+
+    cp1251 = text.encode("cp1251")
+    assert page_document(page("text/html; charset=windows-1251", cp1251)).text == text
+    assert page_document(page('text/html; charset="utf-8"', text.encode())).text == text
+    # A header that is wrong for the bytes loses to what the bytes are.
+    assert page_document(page("text/html; charset=ascii", text.encode())).text == text
+    with pytest.raises(DocumentError, match="not a web page"):
+        page_document(page("application/octet-stream", b"\x00\x01"))

@@ -45,14 +45,19 @@ def gunzip(content: bytes, limit: int) -> bytes:
     return data
 
 
-def decode(content: bytes) -> tuple[str, str]:
-    """(text, encoding name). BOM, then a declared HTML charset that decodes cleanly, then UTF-8, then
-    detection; binary data is refused."""
+def decode(content: bytes, charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding name). BOM, then `charset` (what the HTTP Content-Type said), then a declared HTML
+    charset, each only if it decodes cleanly, then UTF-8, then detection; binary data is refused."""
     if not content.strip():
         raise DocumentError("empty file")
     for bom, name in _BOMS:
         if content.startswith(bom):
             return _checked(content.decode(name, errors="replace"), name)
+    if charset:
+        try:
+            return _checked(content.decode(charset), codecs.lookup(charset).name)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown header: the page's own declaration or the bytes decide
     declared = _META_CHARSET.search(content[:4096])
     if declared:
         name = declared.group(1).decode("ascii", "replace").lower()

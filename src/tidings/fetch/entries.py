@@ -125,7 +125,7 @@ def page_document(response: Response) -> Document:
     ctype = response.content_type.split(";")[0].strip().lower()
     if ctype and not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
         raise DocumentError(f"not a web page (content type {ctype})")
-    text, encoding = decode(response.body)
+    text, encoding = decode(response.body, _charset(response.content_type))
     url = _clean(response.url) or response.url
     return Document(
         content=response.body,
@@ -137,6 +137,14 @@ def page_document(response: Response) -> Document:
         site=site_of(url),
         url=url,
     )
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("'\"") or None
+    return None
 
 
 def _clean(url: str | None) -> str | None:
