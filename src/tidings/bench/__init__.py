@@ -13,6 +13,7 @@ SUITES: dict[str, str] = {
     "ingest": "the whole pipeline on the bundled sample",
     "fetch": "refreshing 2,000 local feeds (then again, unchanged) beside bare httpx GETs",
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
+    "extract": "article extraction against Trafilatura, readability-lxml and Resiliparse",
 }
 
 

@@ -4,6 +4,7 @@ time, and absolute ("1 July 2025, 21:00 GMT", "2025-07-01T21:00Z") parsed with d
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -191,12 +192,17 @@ def find_absolute_time(text: str, fetched_at: datetime) -> TimeMatch | None:
 
 def parse_date(raw: str, fetched_at: datetime | None = None) -> datetime | None:
     """A date string in any common form; naive times take the fetch time's zone (else UTC)."""
-    text = raw.strip().replace(" at ", " ")
-    day_first = bool(re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text))
+    text = raw.strip().replace(" at ", " ")[:100]
     try:
-        parsed = dateutil_parser.parse(text, dayfirst=day_first, fuzzy=False)
-    except (ValueError, OverflowError):
-        return None
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        day_first = bool(re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unknown zone names: the time is still right to the day
+                parsed = dateutil_parser.parse(text, dayfirst=day_first, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
     if parsed.tzinfo is None:
         tz = fetched_at.tzinfo if fetched_at is not None and fetched_at.tzinfo is not None else None
         parsed = parsed.replace(tzinfo=tz or UTC)

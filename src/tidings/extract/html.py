@@ -1,51 +1,34 @@
-"""HTML pages: page metadata from <head> (Open Graph, JSON-LD, meta tags), and the body read through the
-same line-based extractor as text dumps after the markup's obvious furniture is dropped.
+"""HTML pages: one bounded parse (selectolax/lexbor), the page's metadata, and the article body from the
+DOM extractor, read as a `Copy`.
 
-This is the first seam for HTML; the DOM-based extractor measured against Trafilatura replaces the body
-part (issue 3) without changing what the stage returns.
+    >>> read_html(html, fetched_at, url=url).copies
+
+A page with no article gives no copies and a reason (`HtmlResult.reason`).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
-from tidings.extract.dates import parse_date
+from tidings.extract.dom import Block, score, select, walk
+from tidings.extract.guard import prepare
+from tidings.extract.language import guess_language
+from tidings.extract.metadata import PageMeta, read_metadata
 from tidings.extract.template import EMPTY_TEMPLATE, SiteTemplate
-from tidings.extract.textdump import extract_text
 from tidings.models import Copy
-from tidings.text import collapse_ws
+from tidings.text import normalise
 
-_DROP = "script, style, noscript, template, svg, nav, header, footer, aside, form, iframe, button, select"
-_BLOCKS = frozenset(
-    [
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "blockquote",
-        "pre",
-        "div",
-        "section",
-        "article",
-        "main",
-        "td",
-        "th",
-        "dt",
-        "dd",
-        "figcaption",
-        "tr",
-        "br",
-    ]
-)
+MIN_BODY_CHARS = 1  # an article has at least this much body text
+SHORT_BODY_CHARS = 250  # a body shorter than this is read again with its captions
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlResult:
+    copies: list[Copy]
+    reason: str | None = None  # why there is no article (or what was done to read the page)
 
 
 def extract_html(
@@ -55,107 +38,68 @@ def extract_html(
     url: str | None = None,
     template: SiteTemplate = EMPTY_TEMPLATE,
 ) -> list[Copy]:
-    tree = LexborHTMLParser(html)
-    meta = _metadata(tree)
-    for node in tree.css(_DROP):
-        node.decompose()
-    root = tree.css_first("article") or tree.css_first("main") or tree.body
-    lines = _block_lines(root) if root is not None else []
-    copies = extract_text("\n".join(lines), fetched_at, site, template)
-    if not copies:
-        return []
-    main = copies[0]
-    main = replace(
-        main,
-        title=meta.get("title") or main.title,
-        dek=meta.get("description")
-        if main.dek is None and _is_dek(meta.get("description"), main)
-        else main.dek,
-        author=meta.get("author") or main.author,
-        publisher=meta.get("publisher") or main.publisher,
-        published_at=meta.get("published_at") or main.published_at,
-        language=meta.get("language") or main.language,
-        image=meta.get("image"),
-        canonical_url=meta.get("canonical") or url,
-    )
-    return [main, *copies[1:]]
+    """Every article copy on an HTML page, in page order."""
+    return read_html(html, fetched_at, site, url, template).copies
 
 
-def _is_dek(description: str | None, copy: Copy) -> bool:
-    """A meta description is a dek unless it is just the body's opening (many sites copy it from there)."""
-    return description is not None and not any(description[:60] in p for p in copy.body)
+def read_html(
+    html: str,
+    fetched_at: datetime,
+    site: str | None = None,  # noqa: ARG001 (kept for the text-dump signature; chrome is found without it)
+    url: str | None = None,
+    template: SiteTemplate = EMPTY_TEMPLATE,  # noqa: ARG001
+) -> HtmlResult:
+    prepared = prepare(html)
+    if not prepared.readable:
+        return HtmlResult([], prepared.note)
+    tree = LexborHTMLParser(prepared.html)
+    meta = read_metadata(tree, url, fetched_at)
+    root = tree.body
+    if root is None:
+        return HtmlResult([], "no <body>")
+    page = walk(root)
+    score(page)
+    blocks = _without_title(select(page, meta.title), meta.title)
+    if sum(len(b.text) for b in blocks) < SHORT_BODY_CHARS:
+        # Galleries and video pages: the captions are the article.
+        blocks = _without_title(select(page, meta.title, strict=False), meta.title)
+    if sum(len(b.text) for b in blocks) < MIN_BODY_CHARS:
+        return HtmlResult([], "no article text found")
+    return HtmlResult([_copy(blocks, meta)], prepared.note)
 
 
-def _block_lines(root: LexborNode) -> list[str]:
-    """One line per block element, as a scraper's text dump would have it."""
-    out: list[str] = []
-    buffer: list[str] = []
-
-    def flush() -> None:
-        text = collapse_ws("".join(buffer))
-        if text:
-            out.append(text)
-        buffer.clear()
-
-    def walk(node: LexborNode) -> None:
-        for child in node.iter(include_text=True):
-            if child.tag == "-text":
-                buffer.append(child.text_content or "")
-            elif child.tag in _BLOCKS:
-                flush()
-                walk(child)
-                flush()
-            else:
-                walk(child)
-
-    walk(root)
-    flush()
+def _without_title(blocks: list[Block], title: str | None) -> list[Block]:
+    """The headline is the copy's title, not its first paragraph."""
+    if not blocks:
+        return blocks
+    key = normalise(title) if title else None
+    out = []
+    for i, block in enumerate(blocks):
+        if (key is not None and normalise(block.text) == key) or (block.kind == "h1" and i < 3):
+            continue
+        out.append(block)
     return out
 
 
-def _metadata(tree: LexborHTMLParser) -> dict[str, Any]:
-    def meta(*names: str) -> str | None:
-        for name in names:
-            node = tree.css_first(f'meta[property="{name}"], meta[name="{name}"], meta[itemprop="{name}"]')
-            if node is not None and node.attributes.get("content"):
-                return collapse_ws(node.attributes["content"] or "")
-        return None
-
-    found: dict[str, Any] = {}
-    ld = _json_ld(tree)
-    title_node = tree.css_first("title")
-    found["title"] = (
-        meta("og:title", "twitter:title") or ld.get("headline") or (title_node.text() if title_node else None)
+def _copy(blocks: list[Block], meta: PageMeta) -> Copy:
+    body = tuple(b.text for b in blocks)
+    description = meta.description
+    dek = description if description and _is_dek(description, body) else None
+    return Copy(
+        title=meta.title,
+        body=body,
+        dek=dek,
+        author=meta.author,
+        publisher=meta.site_name,
+        published_at=meta.published_at,
+        language=meta.language or guess_language(" ".join(body[:20])),
+        image=meta.image,
+        canonical_url=meta.canonical_url,
     )
-    found["description"] = meta("og:description", "description", "twitter:description")
-    found["author"] = meta("author", "article:author") or _ld_name(ld.get("author"))
-    found["publisher"] = _ld_name(ld.get("publisher")) or meta("og:site_name", "application-name")
-    raw_date = meta("article:published_time", "datePublished", "pubdate", "date") or ld.get("datePublished")
-    found["published_at"] = parse_date(str(raw_date)) if raw_date else None
-    found["image"] = meta("og:image", "twitter:image")
-    html_node = tree.css_first("html")
-    lang = html_node.attributes.get("lang") if html_node is not None else None
-    found["language"] = lang.split("-")[0].lower() if lang else None
-    link = tree.css_first('link[rel="canonical"]')
-    found["canonical"] = link.attributes.get("href") if link is not None else meta("og:url")
-    return found
 
 
-def _json_ld(tree: LexborHTMLParser) -> dict[str, Any]:
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text() or "")
-        except ValueError:
-            continue
-        for item in data if isinstance(data, list) else [*data.get("@graph", []), data]:
-            if isinstance(item, dict) and "headline" in item:
-                return item
-    return {}
-
-
-def _ld_name(value: Any) -> str | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("name")
-    return collapse_ws(value) if isinstance(value, str) and value.strip() else None
+def _is_dek(description: str, body: tuple[str, ...]) -> bool:
+    """A meta description is a dek unless it is just the body's opening (sites often copy it from
+    there) or a cut-off teaser of it."""
+    head = normalise(description.rstrip(".… "))[:60]
+    return len(description) >= 20 and not any(head in normalise(p) for p in body[:5])
