@@ -123,7 +123,7 @@ class Source:
     article_count: int = 0
 
 
-# enrich ------------------------------------------------------------------------------------------------------
+# enrich ----------------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class TextSpan:
     """Where something stands in an article's body: paragraph index and character offsets in it."""
