@@ -11,6 +11,7 @@ import importlib
 
 SUITES: dict[str, str] = {
     "ingest": "the whole pipeline on the bundled sample",
+    "web": "the reader under 50 concurrent clients on 20,000 (--articles) synthetic articles",
     "fetch": "refreshing 2,000 local feeds (then again, unchanged) beside bare httpx GETs",
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
     "extract": "article extraction against Trafilatura, readability-lxml and Resiliparse",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from tidings.store import schema as t
 from tidings.store.db import Store
@@ -130,6 +130,26 @@ def _story(row: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _breadth(c: Connection, story_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(publishers, copies) per story, counted in SQL: what ranking needs, without the articles' details.
+    Articles that name no publisher count one each."""
+    if not story_ids:
+        return {}
+    a, cp = t.articles, t.copies
+    copies = select(func.count()).where(cp.c.article_id == a.c.id).scalar_subquery()
+    rows = c.execute(
+        select(
+            a.c.story_id,
+            func.count(func.lower(a.c.publisher).distinct())
+            + func.sum(case((a.c.publisher.is_(None), 1), else_=0)),
+            func.sum(copies),
+        )
+        .where(a.c.story_id.in_(list(story_ids)))
+        .group_by(a.c.story_id)
+    )
+    return {int(story): (int(publishers or 0), int(count or 0)) for story, publishers, count in rows}
+
+
 def front_page(store: Store, now: datetime, limit: int, offset: int = 0) -> list[dict[str, Any]]:
     """Stories for one page: the `RANK_WINDOW` most recent ranked by `hotness`, then older ones by recency.
 
@@ -138,27 +158,21 @@ def front_page(store: Store, now: datetime, limit: int, offset: int = 0) -> list
     """
     with store.engine.connect() as c:
         head = _recent_stories(c, RANK_WINDOW, 0)
-        items = _story_articles(c, [r["id"] for r in head])
-        by_story: dict[int, list[dict[str, Any]]] = {}
-        for item in items:
-            by_story.setdefault(item["story_id"], []).append(item)
-        ranked = [_story(r, by_story.get(r["id"], [])) for r in head]
-        ranked.sort(
-            key=lambda s: -hotness(s["publisher_count"], s["copy_count"], _parse(s["last_seen"]), now)
-        )
+        breadth = _breadth(c, [r["id"] for r in head])
+
+        def score(row: Any) -> float:
+            publishers, copies = breadth.get(row["id"], (0, 0))
+            return hotness(publishers, copies, row["last_seen"], now)
+
+        ranked = sorted(head, key=score, reverse=True)
         chosen = ranked[offset : offset + limit]
         if len(head) == RANK_WINDOW and offset + limit > RANK_WINDOW:
             start = max(offset, RANK_WINDOW)
-            older = _recent_stories(c, offset + limit - start, start)
-            older_items = _story_articles(c, [r["id"] for r in older])
-            for item in older_items:
-                by_story.setdefault(item["story_id"], []).append(item)
-            chosen += [_story(r, by_story.get(r["id"], [])) for r in older]
-    return chosen
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+            chosen += _recent_stories(c, offset + limit - start, start)
+        by_story: dict[int, list[dict[str, Any]]] = {}
+        for item in _story_articles(c, [r["id"] for r in chosen]):
+            by_story.setdefault(item["story_id"], []).append(item)
+    return [_story(r, by_story.get(r["id"], [])) for r in chosen]
 
 
 def story_coverage(store: Store, story_id: int) -> dict[str, Any] | None:

@@ -245,6 +245,10 @@ comments = Table(
 Index("ix_documents_site", documents.c.site)
 Index("ix_articles_publisher", articles.c.publisher, articles.c.published_at)
 
+# Indexes the reader's pages need on the first schema's tables (made by 0006_reader).
+Index("ix_documents_site", documents.c.site)
+Index("ix_articles_publisher", articles.c.publisher, articles.c.published_at)
+
 # Feeds (issue 5, migration 0004_feeds): subscriptions with where their fetching stands, and the entries
 # seen in each, so an entry is taken in once however its feed re-spells it. ---------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
-from tidings.web import present
+from tidings.web import fragments, present
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -30,6 +30,9 @@ def build_templates() -> Jinja2Templates:
         external_url=present.external_url,
     )
     env.globals.update(
+        when=fragments.when,
+        article_link=fragments.article_link,
+        publisher_of=fragments.publisher_of,
         publisher_label=present.publisher_label,
         sites=present.sites,
         source_path=present.source_path,

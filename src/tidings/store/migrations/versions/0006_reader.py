@@ -84,6 +84,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_comments_article", "comments", ["article_id", "created_at"])
     op.create_index("ix_comments_user", "comments", ["user_id"])
+    # Source pages and the site filter look articles up by site; publisher pages by publisher.
+    op.create_index("ix_documents_site", "documents", ["site"])
+    op.create_index("ix_articles_publisher", "articles", ["publisher", "published_at"])
 
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
@@ -120,6 +123,8 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS article_search")
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_articles_search")
+    op.drop_index("ix_articles_publisher", table_name="articles")
+    op.drop_index("ix_documents_site", table_name="documents")
     for table in (
         "comments",
         "saved_articles",
