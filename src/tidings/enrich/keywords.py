@@ -16,7 +16,7 @@ import yake
 from tidings.enrich import lexicon as lx
 
 # Characters YAKE reads: its time grows with the text, and the headline and the lead hold the topic.
-MAX_TEXT = 1_500
+MAX_TEXT = 1_000
 TOP = 10
 _YAKE_CODES = (
     "ar bg br cz da de el en es et fa fi fr hi hr hu hy id it ja lt lv nl no pl pt ro ru sk sl sv tr uk zh"

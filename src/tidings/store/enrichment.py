@@ -62,10 +62,7 @@ class EnrichTables:
         """Full names of the people already known whose name ends with `word` (`enrich.KnownNames`)."""
         query = (
             select(t.entities.c.name)
-            .where(
-                t.entities.c.kind == "PERSON",
-                t.entities.c.key.like(f"PERSON:% {_like(word.casefold())}", "\\"),
-            )
+            .where(t.entities.c.kind == "PERSON", t.entities.c.last_word == word.casefold()[:200])
             .order_by(t.entities.c.id)
             .limit(3)
         )
@@ -156,20 +153,19 @@ class EnrichTables:
         found = self.c.execute(select(t.entities.c.id).where(t.entities.c.key == key)).scalar()
         if found is not None:
             return int(found)
-        if kind == "PERSON" and " " not in name.strip():
-            surname = self.c.execute(
-                select(t.entities.c.id)
-                .where(
-                    t.entities.c.kind == kind,
-                    t.entities.c.key.like(f"{kind}:% {_like(name.casefold())}", "\\"),
-                )
-                .limit(2)
-            ).scalars()
-            matches = list(surname)
+        words = name.casefold().split()
+        if kind == "PERSON" and len(words) == 1:
+            # A lone surname: the one person known by it, if there is exactly one.
+            matches = list(
+                self.c.execute(
+                    select(t.entities.c.id)
+                    .where(t.entities.c.kind == kind, t.entities.c.last_word == words[0][:200])
+                    .limit(2)
+                ).scalars()
+            )
             if len(matches) == 1:
                 return int(matches[0])
-        return _key(self.c.execute(insert(t.entities).values(kind=kind, name=name, key=key)))
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        last_word = words[-1][:200] if len(words) > 1 else None
+        return _key(
+            self.c.execute(insert(t.entities).values(kind=kind, name=name, key=key, last_word=last_word))
+        )

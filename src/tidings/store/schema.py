@@ -245,10 +245,6 @@ comments = Table(
 Index("ix_documents_site", documents.c.site)
 Index("ix_articles_publisher", articles.c.publisher, articles.c.published_at)
 
-# Indexes the reader's pages need on the first schema's tables (made by 0006_reader).
-Index("ix_documents_site", documents.c.site)
-Index("ix_articles_publisher", articles.c.publisher, articles.c.published_at)
-
 # Feeds (issue 5, migration 0004_feeds): subscriptions with where their fetching stands, and the entries
 # seen in each, so an entry is taken in once however its feed re-spells it. ---------------------------------
 
@@ -324,7 +320,9 @@ entities = Table(
     Column("kind", String(8), nullable=False),  # PERSON, PLACE, ORG
     Column("name", Text, nullable=False),
     Column("key", String(300), nullable=False, unique=True),  # kind:casefolded name
+    Column("last_word", String(200)),  # casefolded last word of a name of several: a person's surname
     Index("ix_entities_kind", "kind"),
+    Index("ix_entities_last_word", "kind", "last_word"),
 )
 
 entity_mentions = Table(

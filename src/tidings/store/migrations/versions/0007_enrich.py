@@ -37,8 +37,10 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(8), nullable=False),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("key", sa.String(300), nullable=False, unique=True),
+        sa.Column("last_word", sa.String(200)),
     )
     op.create_index("ix_entities_kind", "entities", ["kind"])
+    op.create_index("ix_entities_last_word", "entities", ["kind", "last_word"])
     op.create_table(
         "entity_mentions",
         sa.Column(
