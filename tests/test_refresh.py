@@ -510,3 +510,13 @@ def test_serve_starts_the_background_refresher_unless_turned_off(store: Store, d
     finally:
         worker.stop()
     assert not worker.thread.is_alive()
+
+
+@pytest.mark.parametrize("ctype", ["text/html; charset=utf-8", "text/plain", "application/octet-stream", ""])
+def test_a_feed_served_with_the_wrong_content_type_is_still_read(
+    server: FeedServer, store: Store, conf: settings.Settings, ctype: str
+) -> None:
+    server.route("/feed.xml", rss(items(2)), content_type=ctype)
+    source = add(store, server.url("/feed.xml"))
+    report = run(store, conf, source)
+    assert (report.results[0].status, report.new_entries) == ("ok", 2)
