@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil import parser as dateutil_parser
 
@@ -209,3 +209,58 @@ def parse_date(raw: str, fetched_at: datetime | None = None) -> datetime | None:
     if not 1990 <= parsed.year <= 2100:
         return None
     return parsed
+
+
+# --- dates written out on a page, in the languages we read most -------------------------------------------
+
+_MONTH_NAMES = {
+    1: "january jan januar jänner janvier enero gennaio janeiro januari styczeń stycznia sty",
+    2: "february feb februar février fevrier febrero febbraio fevereiro februari luty lutego lut",
+    3: "march mar märz maerz mars marzo março maart marzec marca",
+    4: "april apr avril abril aprile kwiecień kwietnia kwi",
+    5: "may mai mayo maggio maio mei maj maja",
+    6: "june jun juni juin junio giugno junho czerwiec czerwca cze",
+    7: "july jul juli juillet julio luglio julho lipiec lipca lip",
+    8: "august aug août aout agosto augustus sierpień sierpnia sie",
+    9: "september sep sept septembre septiembre settembre setembro wrzesień września wrz",
+    10: "october oct oktober octobre octubre ottobre outubro okt październik października paź",
+    11: "november nov novembre noviembre novembro listopad listopada lis",
+    12: "december dec dezember décembre decembre diciembre dicembre dezembro grudzień grudnia gru",
+}
+_MONTH_OF = {name: month for month, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH_WORD = "|".join(sorted(map(re.escape, _MONTH_OF), key=len, reverse=True))
+_WRITTEN_DATE = re.compile(
+    r"(?<![\d.])(?:"
+    + "|".join(
+        (
+            r"(?P<iy>(?:19|20)\d\d)-(?P<im>[01]\d)-(?P<id>[0-3]\d)",
+            rf"(?P<d1>[0-3]?\d)(?:\.|st|nd|rd|th|er|º)?\s*(?:de\s+)?(?P<m1>{_MONTH_WORD})\.?,?\s*(?:de\s+)?"
+            r"(?P<y1>(?:19|20)\d\d)",
+            rf"(?P<m2>{_MONTH_WORD})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)",
+            r"(?P<d3>[0-3]?\d)\.\s?(?P<m3>[01]?\d)\.\s?(?P<y3>(?:19|20)\d\d)",
+            r"(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)\d\d)",
+            r"(?P<d5>[0-3]?\d)/(?P<m5>[01]?\d)/(?P<y5>(?:19|20)\d\d)",
+        )
+    )
+    + ")",
+    re.I,
+)
+
+
+def find_written_date(text: str) -> date | None:
+    """The first calendar date written in `text` ("6. Mai 2014", "12 de marzo de 2020", "Jan 5, 2019",
+    "05.06.2019", "2019-06-05"); numbers with slashes are read month first when that is a date."""
+    for match in _WRITTEN_DATE.finditer(text[:2000]):
+        groups = match.groupdict()
+        for n in ("i", "1", "2", "3", "4", "5"):
+            key = "iy" if n == "i" else f"y{n}"
+            if groups.get(key) is None:
+                continue
+            raw_month = groups["im" if n == "i" else f"m{n}"]
+            month = int(raw_month) if raw_month.isdigit() else _MONTH_OF.get(raw_month.lower(), 0)
+            day = int(groups["id" if n == "i" else f"d{n}"])
+            try:
+                return date(int(groups[key]), month, day)
+            except ValueError:
+                break
+    return None

@@ -8,12 +8,16 @@ A page with no article gives no copies and a reason (`HtmlResult.reason`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import itertools
+import re
+import warnings
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
-from tidings.extract.dom import Block, score, select, walk
+from tidings.extract.dates import find_written_date
+from tidings.extract.dom import Block, Page, score, select, walk
 from tidings.extract.guard import prepare
 from tidings.extract.language import guess_language
 from tidings.extract.metadata import PageMeta, read_metadata
@@ -60,12 +64,55 @@ def read_html(
     page = walk(root)
     score(page)
     blocks = _without_title(select(page, meta.title), meta.title)
+    if meta.published_at is None:
+        meta = replace(meta, published_at=_written_date(page, blocks) or _htmldate(prepared.html, url))
     if sum(len(b.text) for b in blocks) < SHORT_BODY_CHARS:
         # Galleries and video pages: the captions are the article.
         blocks = _without_title(select(page, meta.title, strict=False), meta.title)
     if sum(len(b.text) for b in blocks) < MIN_BODY_CHARS:
         return HtmlResult([], "no article text found")
     return HtmlResult([_copy(blocks, meta)], prepared.note)
+
+
+_DATE_HINT = re.compile(r"date|time|publish|posted|datum|fecha|meta|byline|info|stamp|created")
+
+
+def _written_date(page: Page, article: list[Block]) -> datetime | None:
+    """A publication date written on the page: in an element marked as a date or byline, else at the
+    article's edges (the line under the headline, "Posted on …" at the end)."""
+    elements = page.elements
+    marked = (
+        b
+        for b in page.blocks
+        if _DATE_HINT.search(elements[b.owner].hint) or _DATE_HINT.search(elements[elements[b.owner].parent].hint)
+    )
+    for block in itertools.chain(itertools.islice(marked, 30), article[:8], article[-5:]):
+        if len(block.text) > 300:
+            continue
+        found = find_written_date(block.text)
+        if found is not None:
+            return datetime(found.year, found.month, found.day, tzinfo=UTC)
+    return None
+
+
+def _htmldate(html: str, url: str | None) -> datetime | None:
+    """htmldate's search (patterns in scripts, comments and free text) for the pages that give no date
+    where we look."""
+    from htmldate import find_date
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = find_date(html, url=url, original_date=True, extensive_search=True)
+    except Exception:  # htmldate on a page it cannot parse: no date, not a failed extraction
+        return None
+    if not found:
+        return None
+    try:
+        day = date.fromisoformat(found)
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _without_title(blocks: list[Block], title: str | None) -> list[Block]:

@@ -9,13 +9,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tidings.extract.dates import parse_date
+from tidings.extract.dates import find_written_date, parse_date
 from tidings.text import collapse_ws, normalise
 
 _ARTICLE_TYPES = re.compile(r"article|posting|report|story|review|blog|creativework|webpage|recipe", re.I)
@@ -56,6 +56,10 @@ _MODIFIED_KEYS = (
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·•/]\s+|\s*[|»·•]\s*")
 # Parts of a headline element that are not the headline: the kicker above it, a section label.
 _KICKER = re.compile(r"kicker|overline|dachzeile|topline|roofline|eyebrow|supertitle|subtitle|label|rubric")
+# Elements whose class says they hold a date (checked after the machine-readable sources).
+_DATED = ", ".join(
+    f'[class*="{word}"]' for word in ("date", "time", "publish", "posted", "datum", "fecha", "byline", "meta")
+)
 _URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|written by|text:?|autor(?:in)?:?|author:?)\s+", re.I)
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.I)
@@ -304,20 +308,62 @@ def _published(
     url: str | None,
     fetched_at: datetime | None,
 ) -> datetime | None:
-    for raw in (_ld_text(ld.get("datePublished")), *(metas.get(k) for k in _PUBLISHED_KEYS)):
-        when = _date_of(raw, fetched_at)
-        if when is not None:
-            return when
-    for node in tree.css('[itemprop="datePublished"], time[datetime], time[pubdate]')[:5]:
-        raw = node.attributes.get("content") or node.attributes.get("datetime") or node.text()
-        when = _date_of(raw, fetched_at)
-        if when is not None:
-            return when
+    """The publication time: machine-readable sources first (JSON-LD, meta tags, microdata, <time>),
+    then a date in the URL, then a date written in an element marked as one, then the modification time.
+    An instant given in UTC is shown in the page's own zone when another source or the URL tells it."""
+    stamps = [
+        *(metas.get(k) for k in _PUBLISHED_KEYS),
+        _ld_text(ld.get("datePublished")),
+        *(
+            node.attributes.get("content") or node.attributes.get("datetime") or node.text()
+            for node in tree.css('[itemprop="datePublished"], time[datetime], time[pubdate]')[:5]
+        ),
+    ]
+    found = [when for raw in stamps if (when := _plausible(_date_of(raw, fetched_at), fetched_at))]
     match = _URL_DATE.search(url or "")
-    if match:
-        return _date_of("-".join(match.groups()), fetched_at)
+    url_day = _url_day(match.groups()) if match else None
+    if found:
+        return _local(found[0], found[1:], url_day)
+    if url_day is not None:
+        return datetime(url_day.year, url_day.month, url_day.day, tzinfo=UTC)
+    for node in tree.css(_DATED)[:30]:
+        text = node.text(separator=" ")
+        day = find_written_date(text) if len(text) < 200 else None
+        when = _plausible(datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None, fetched_at)
+        if when is not None:
+            return when
     modified = _first(*(metas.get(k) for k in _MODIFIED_KEYS), _ld_text(ld.get("dateModified")))
-    return _date_of(modified, fetched_at)
+    return _plausible(_date_of(modified, fetched_at), fetched_at)
+
+
+def _plausible(when: datetime | None, fetched_at: datetime | None) -> datetime | None:
+    """Not after the page was fetched (an archive widget's or a copyright line's future year)."""
+    if when is None or fetched_at is None:
+        return when
+    return when if when <= fetched_at + timedelta(days=1) else None
+
+
+def _url_day(groups: tuple[str | Any, ...]) -> date | None:
+    try:
+        return date(int(groups[0]), int(groups[1]), int(groups[2]))
+    except ValueError:
+        return None
+
+
+def _local(when: datetime, others: list[datetime], url_day: date | None) -> datetime:
+    """`when` in the page's zone: another source's offset for the same instant, else the zone that puts
+    it on the URL's day (a UTC time past midnight for a site west of Greenwich)."""
+    if when.utcoffset() == timedelta(0):
+        for other in others:
+            offset = other.utcoffset()
+            if offset and abs((other - when).total_seconds()) < 60:
+                return when.astimezone(other.tzinfo)
+    if url_day is not None and when.date() != url_day and abs((when.date() - url_day).days) == 1:
+        for hours in sorted(range(-12, 15), key=abs):
+            shifted = when.astimezone(timezone(timedelta(hours=hours)))
+            if shifted.date() == url_day:
+                return shifted
+    return when
 
 
 # --- the rest ---------------------------------------------------------------------------------------------
