@@ -84,7 +84,8 @@ def _written_date(page: Page, article: list[Block]) -> datetime | None:
     marked = (
         b
         for b in page.blocks
-        if _DATE_HINT.search(elements[b.owner].hint) or _DATE_HINT.search(elements[elements[b.owner].parent].hint)
+        if _DATE_HINT.search(elements[b.owner].hint)
+        or _DATE_HINT.search(elements[elements[b.owner].parent].hint)
     )
     for block in itertools.chain(itertools.islice(marked, 30), article[:8], article[-5:]):
         if len(block.text) > 300:
