@@ -47,6 +47,9 @@ class Copy:
     changes: tuple[str, ...] = ()
     # The copy ends with a pointer to the rest of the article elsewhere.
     truncated: bool = False
+    # What each body paragraph is, when the source shows it (HTML): "p", "h2".."h6", "li", "quote", "pre",
+    # "cell", "caption". Empty: all plain paragraphs. Parallel to `body`.
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,19 @@
     >>> from tidings.extract import extract
     >>> copies = extract(document, template)
 
-Text dumps are read line by line (`textdump`), HTML pages through the DOM (`html`). What a site repeats on
-every page is learned by the store from `template_lines` and handed back as a `SiteTemplate`.
+or, for one HTML page held as text (decode bytes with `tidings.fetch.decode` first):
+
+    >>> from tidings.extract import read_html
+    >>> result = read_html(html, fetched_at, url=url)   # result.copies, or result.reason for none
+
+Text dumps are read line by line (`textdump`), HTML pages through the DOM (`html`, `dom`, `metadata`).
+What a site repeats on every page is learned by the store from `template_lines` and handed back as a
+`SiteTemplate`.
 """
 
 from __future__ import annotations
 
-from tidings.extract.html import extract_html
+from tidings.extract.html import HtmlResult, extract_html, html_template_lines, read_html
 from tidings.extract.lines import split_lines
 from tidings.extract.template import (
     EMPTY_TEMPLATE,
@@ -31,12 +37,15 @@ def extract(document: Document, template: SiteTemplate = EMPTY_TEMPLATE) -> list
 
 
 def page_lines(document: Document) -> set[str]:
-    """The lines of a document that the site-template learner counts."""
-    return template_lines(split_lines(document.text)) if document.kind is DocumentKind.TEXT else set()
+    """The lines of a document that the site-template learner counts (an HTML page's short blocks)."""
+    if document.kind is DocumentKind.HTML:
+        return html_template_lines(document.text)
+    return template_lines(split_lines(document.text))
 
 
 __all__ = [
     "EMPTY_TEMPLATE",
+    "HtmlResult",
     "LineShape",
     "SiteTemplate",
     "extract",
@@ -45,4 +54,5 @@ __all__ = [
     "head_key",
     "learn_shapes",
     "page_lines",
+    "read_html",
 ]

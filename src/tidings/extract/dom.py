@@ -529,3 +529,32 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
 
 def _reads_as_prose(element: Element) -> bool:
     return element.good >= 80 and element.good >= 2 * element.bad
+
+
+MIN_PART_CHARS = 400  # an article of a page of several has at least this much text
+
+
+def split_articles(page: Page, blocks: list[Block]) -> list[list[Block]]:
+    """A page of several full articles (a blog's front page, a live page of posts): the selected blocks
+    cut at each outermost <article> element that starts with a heading and holds enough text. One part
+    when the page is one article."""
+    elements = page.elements
+    groups: dict[int, list[Block]] = {}
+    loose = 0
+    for block in blocks:
+        outer, i = -1, block.owner
+        while i > 0:
+            if elements[i].tag == "article":
+                outer = i
+            i = elements[i].parent
+        if outer < 0:
+            loose += len(block.text)
+        else:
+            groups.setdefault(outer, []).append(block)
+    parts = [g for g in groups.values() if g[0].kind in ("h1", "h2", "h3")]
+    total = sum(len(b.text) for b in blocks)
+    if len(parts) < 2 or loose > total * 0.2:
+        return [blocks]
+    if any(sum(len(b.text) for b in part) < MIN_PART_CHARS for part in parts):
+        return [blocks]
+    return parts

@@ -17,13 +17,14 @@ from datetime import UTC, date, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from tidings.extract.dates import find_written_date
-from tidings.extract.dom import Block, Page, score, select, walk
+from tidings.extract.dom import Block, Page, score, select, split_articles, walk
 from tidings.extract.guard import prepare
 from tidings.extract.language import guess_language
+from tidings.extract.lines import Line, source_name, split_lines
 from tidings.extract.metadata import PageMeta, read_metadata
-from tidings.extract.template import EMPTY_TEMPLATE, SiteTemplate
+from tidings.extract.template import EMPTY_TEMPLATE, SiteTemplate, template_lines
 from tidings.models import Copy
-from tidings.text import normalise
+from tidings.text import collapse_ws, normalise
 
 MIN_BODY_CHARS = 1  # an article has at least this much body text
 SHORT_BODY_CHARS = 250  # a body shorter than this is read again with its captions
@@ -49,10 +50,12 @@ def extract_html(
 def read_html(
     html: str,
     fetched_at: datetime,
-    site: str | None = None,  # noqa: ARG001 (kept for the text-dump signature; chrome is found without it)
+    site: str | None = None,  # noqa: ARG001 (the text-dump signature; chrome is found without it)
     url: str | None = None,
-    template: SiteTemplate = EMPTY_TEMPLATE,  # noqa: ARG001
+    template: SiteTemplate = EMPTY_TEMPLATE,
 ) -> HtmlResult:
+    """The article copies on an HTML page (usually one; a page of several full articles gives each), or
+    the reason there are none."""
     prepared = prepare(html)
     if not prepared.readable:
         return HtmlResult([], prepared.note)
@@ -64,14 +67,50 @@ def read_html(
     page = walk(root)
     score(page)
     blocks = _without_title(select(page, meta.title), meta.title)
-    if meta.published_at is None:
-        meta = replace(meta, published_at=_written_date(page, blocks) or _htmldate(prepared.html, url))
     if sum(len(b.text) for b in blocks) < SHORT_BODY_CHARS:
         # Galleries and video pages: the captions are the article.
         blocks = _without_title(select(page, meta.title, strict=False), meta.title)
+    blocks = [b for b in blocks if not _learned_chrome(b, template)]
+    if meta.published_at is None:
+        meta = replace(meta, published_at=_written_date(page, blocks) or _htmldate(prepared.html, url))
     if sum(len(b.text) for b in blocks) < MIN_BODY_CHARS:
         return HtmlResult([], "no article text found")
+    parts = split_articles(page, blocks)
+    if len(parts) > 1:
+        return HtmlResult([_copy(part, _part_meta(part, meta)) for part in parts], prepared.note)
     return HtmlResult([_copy(blocks, meta)], prepared.note)
+
+
+def html_template_lines(html: str) -> set[str]:
+    """The short blocks of a page that the site-template learner counts (as `template_lines` does for
+    a text dump's lines)."""
+    prepared = prepare(html)
+    tree = LexborHTMLParser(prepared.html)
+    if not prepared.readable or tree.body is None:
+        return set()
+    lines = split_lines("\n".join(b.text for b in walk(tree.body).blocks))
+    return template_lines(lines)
+
+
+def _learned_chrome(block: Block, template: SiteTemplate) -> bool:
+    """A block the site repeats on its other pages, and not prose: its furniture."""
+    if not template.lines and not template.shapes:
+        return False
+    text = collapse_ws(block.text)
+    line = Line(0, text, normalise(text), len(text.split()))
+    return not line.is_prose and template.is_chrome(text)
+
+
+def _part_meta(blocks: list[Block], meta: PageMeta) -> PageMeta:
+    """One of several articles on a page: its own headline (its first heading) and written date."""
+    heading = blocks[0].text if blocks and blocks[0].kind[0] == "h" else None
+    when = next((d for b in blocks[:4] if len(b.text) < 200 and (d := find_written_date(b.text))), None)
+    return replace(
+        meta,
+        title=heading or meta.title,
+        published_at=datetime(when.year, when.month, when.day, tzinfo=UTC) if when else meta.published_at,
+        description=None,
+    )
 
 
 _DATE_HINT = re.compile(r"date|time|publish|posted|datum|fecha|meta|byline|info|stamp|created")
@@ -130,6 +169,9 @@ def _without_title(blocks: list[Block], title: str | None) -> list[Block]:
 
 
 def _copy(blocks: list[Block], meta: PageMeta) -> Copy:
+    blocks, source = _source_line(blocks)
+    if blocks and blocks[0].kind[0] == "h" and meta.title and blocks[0].text == meta.title:
+        blocks = blocks[1:]
     body = tuple(b.text for b in blocks)
     description = meta.description
     dek = description if description and _is_dek(description, body) else None
@@ -138,12 +180,27 @@ def _copy(blocks: list[Block], meta: PageMeta) -> Copy:
         body=body,
         dek=dek,
         author=meta.author,
-        publisher=meta.site_name,
+        publisher=source or meta.site_name,
         published_at=meta.published_at,
         language=meta.language or guess_language(" ".join(body[:20])),
         image=meta.image,
         canonical_url=meta.canonical_url,
+        kinds=tuple(b.kind for b in blocks),
     )
+
+
+def _source_line(blocks: list[Block]) -> tuple[list[Block], str | None]:
+    """A republished copy names its original publisher at its top or bottom ("Source: Reuters",
+    "This article first appeared on …"): the name is the copy's publisher, the line is not body."""
+    edges = [*range(min(3, len(blocks))), *range(max(3, len(blocks) - 4), len(blocks))]
+    for i in edges:
+        text = collapse_ws(blocks[i].text)
+        if len(text) > 120:
+            continue
+        name = source_name(Line(i, text, normalise(text), len(text.split())))
+        if name and not name.lower().startswith(("http", "www.")) and name[:1].isupper():
+            return blocks[:i] + blocks[i + 1 :], name
+    return blocks, None
 
 
 def _is_dek(description: str, body: tuple[str, ...]) -> bool:
