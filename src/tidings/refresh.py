@@ -38,6 +38,7 @@ from tidings.store.sources import EntryRecord, KnownEntry
 T = TypeVar("T")
 Sink = Callable[[Document], pipeline.DocumentOutcome]
 LEASE = timedelta(minutes=30)  # how long a claimed source is left alone by other refreshers
+BATCH = 16  # entries turned into documents (their pages fetched) at once, per feed
 
 
 @dataclass(slots=True)
@@ -180,8 +181,12 @@ class Refresher:
             if match is None or _worth_again(match, ident, entry)
         ]
         todo.reverse()  # feeds list the newest first; take them in as they were published
-        made = await asyncio.gather(*(self._document(entry, feed, response) for entry, _, _ in todo))
-        counts = await self._db(self._ingest, source, todo, made)
+        counts = {"entries": len(todo), "documents": 0, "new_articles": 0, "failed": 0}
+        for start in range(0, len(todo), BATCH):  # pages fetched a batch at a time: bounded memory
+            batch = todo[start : start + BATCH]
+            made = await asyncio.gather(*(self._document(entry, feed, response) for entry, _, _ in batch))
+            for key, value in (await self._db(self._ingest, source, batch, made)).items():
+                counts[key] += value
         summary = _summary(len(todo), counts, feed)
         return await self._db(self._record_success, source, response, feed, summary, [counts])
 
@@ -210,7 +215,7 @@ class Refresher:
         todo: list[tuple[FeedEntry, EntryIdentity, KnownEntry | None]],
         made: list[tuple[Document | None, str | None]],
     ) -> dict[str, int]:
-        counts = {"entries": len(todo), "documents": 0, "new_articles": 0, "failed": 0}
+        counts = {"documents": 0, "new_articles": 0, "failed": 0}
         records: list[tuple[EntryRecord, int | None]] = []
         for (entry, ident, match), (document, note) in zip(todo, made, strict=True):
             status, error, sha = "empty", note, None
@@ -236,7 +241,7 @@ class Refresher:
                 error=error,
             )
             records.append((record, match.id if match else None))
-        # One transaction for the feed's entry records: a crash before it leaves documents stored and
+        # One transaction for the batch's entry records: a crash before it leaves documents stored and
         # entries unrecorded, which the next refresh records again (the documents are then duplicates).
         now = datetime.now(UTC)
         with self.store.begin() as tx:

@@ -173,7 +173,8 @@ def _timed(name: str, run: Callable[[], tuple[int, int, str]], sent: Any) -> Pha
 async def _floor(urls: list[str], concurrency: int) -> tuple[int, int, str]:
     gate = asyncio.Semaphore(concurrency)
     moved = 0
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency * 2)
+    # The same pool limits as Tidings' fetcher, so the ratio is Tidings' own overhead.
+    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=max(8, concurrency // 4))
     async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
 
         async def one(url: str) -> None:

@@ -66,6 +66,9 @@ class FetchLimits:
     host_concurrency: int = 2
     host_delay: float = 1.0
     max_connections: int = 64
+    # Few idle connections kept: most feeds are on hosts of their own, and httpcore's pool scans every
+    # kept connection on every request (many idle ones cost more than the reconnects they save).
+    max_keepalive: int = 8
 
     @classmethod
     def from_settings(cls, conf: Settings) -> FetchLimits:
@@ -85,6 +88,7 @@ class FetchLimits:
             host_concurrency=max(1, conf.fetch_host_concurrency),
             host_delay=max(0.0, conf.fetch_host_delay),
             max_connections=max(1, conf.fetch_concurrency) * 2,
+            max_keepalive=max(8, conf.fetch_concurrency // 4),
         )
 
 
@@ -149,7 +153,8 @@ class Fetcher:
             connect=limits.connect_timeout, read=limits.read_timeout, write=limits.read_timeout, pool=None
         )
         self.client = httpx.AsyncClient(
-            transport=transport or GuardedTransport(limits.allow, limits.max_connections),
+            transport=transport
+            or GuardedTransport(limits.allow, limits.max_connections, limits.max_keepalive),
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment would bypass the address check
@@ -455,12 +460,16 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     the vetted address; TLS is still started with the URL's host name (SNI and certificate check)."""
 
     def __init__(
-        self, allow: Allowlist, max_connections: int = 64, ssl_context: ssl.SSLContext | None = None
+        self,
+        allow: Allowlist,
+        max_connections: int = 64,
+        max_keepalive: int = 8,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=max_connections,
-            max_keepalive_connections=max_connections,
+            max_keepalive_connections=max_keepalive,
             keepalive_expiry=30.0,
             network_backend=VettingBackend(allow),
         )
