@@ -138,6 +138,9 @@ class HostGate:
         self._next[host] = start + self._delays.get(host, self.delay)
         if start > now:
             await asyncio.sleep(start - now)
+            # Woken late (a busy loop): the next request waits from when this one really starts.
+            late = time.monotonic() + self._delays.get(host, self.delay)
+            self._next[host] = max(self._next[host], late)
         return sem
 
 
