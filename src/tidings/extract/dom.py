@@ -210,7 +210,7 @@ def _hidden(attrs: dict[str, str | None]) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style.lower()))
 
 
-def walk(root: LexborNode, max_nodes: int = 400_000) -> Page:
+def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
     """Blocks and block elements under `root`, in one iterative pass of at most `max_nodes` nodes."""
     page = Page()
     blocks, elements = page.blocks, page.elements
@@ -333,6 +333,7 @@ LEAD_WINDOW = 12  # blocks between a headline and the article body that may hold
 SHORT = 25  # characters: a block shorter than this is furniture unless the article holds it
 SHORT_WEIGHT = 0.5  # a short block counts for this much of its length
 PROTECT = 0.5  # a flagged element holding more than this share of the page's prose is not chrome
+PROTECT_MIN_CHARS = 200  # ... and at least this much of it
 MARK = 1.1  # bonus for an element marked as the article (<article>, class "content", …)
 DENSITY_POWER = 1.0  # how much an element's share of prose weighs against its amount of prose
 
@@ -361,7 +362,7 @@ def score(page: Page) -> None:
         parent = elements[element.parent]
         parent.chars += element.chars
         parent.links += element.links
-        if element.flags & CHROME and raw[i] > total * PROTECT:
+        if element.flags & CHROME and raw[i] > total * PROTECT and raw[i] >= PROTECT_MIN_CHARS:
             element.flags &= ~CHROME  # never drop the element holding most of the page's text
         if element.flags & CHROME:
             parent.bad += element.good + element.bad
@@ -494,7 +495,7 @@ _SECTION_END = re.compile(
     r"related|read (?:more|also|next)|more (?:on|from|about|stories|news|articles)|you (?:may|might) also|"
     r"recommended|also (?:read|on)|see also|further reading|popular|most (?:read|popular|viewed)|trending|"
     r"share (?:this|on|via)|sharing is|comments?|leave a (?:reply|comment)|reply|subscribe|sign up|"
-    r"newsletter|tags?|topics?|filed under|categories|about the author|the author|sources?|"
+    r"newsletter|tags?|topics?|filed under|categories|about the author|the author|"
     r"mehr (?:zum thema|zu|aus|von|themen|artikel|news|nachrichten|lesen)|auch interessant|"
     r"(?:das )?könnte (?:sie|dich) auch interessieren|lesen sie (?:auch|mehr)|weitere (?:artikel|beiträge|"
     r"themen|informationen|nachrichten|news|infos|links)|zum weiterlesen|verwandte|"

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_DEPTH = 2500  # deeper than any real page; parsing this deep costs well under a second
-MAX_CHARS = 6_000_000  # of markup parsed; an article is never this far into a page
+# Tags times the deepest nesting: a bound on the tree builder's stack searches (each tag may search the
+# whole stack, and a stray end tag pops nothing). 200,000 tags 500 deep; real pages stay far below.
+MAX_COST = 100_000_000
+MAX_CHARS = 3_000_000  # of markup parsed; an article is never this far into a page
 _BIG = 1_500_000  # pages larger than this lose scripts, styles and comments before parsing
 _RAW_TEXT = tuple(
     (re.compile(opener, re.I), re.compile(closer, re.I))
@@ -26,9 +29,13 @@ _RAW_TEXT = tuple(
     )
 )
 _MAX_CUTS = 20_000  # raw-text blocks cut from a huge page; a flood of them is left to the size cap
+# Every tag whose start or end makes an HTML5 tree builder search its stack of open elements, and the
+# usual containers: what a page too deep for parsing loses.
 _CONTAINERS = re.compile(
     r"</?(?:div|span|section|article|main|aside|header|footer|nav|font|center|form|fieldset|details|"
-    r"ul|ol|dl|table|tbody|tr|td|blockquote|figure|[a-z]+-[a-z-]+)\b[^>]*>",
+    r"summary|dialog|dir|dl|dd|dt|ul|ol|li|menu|hgroup|address|figure|figcaption|blockquote|pre|listing|"
+    r"xmp|table|tbody|thead|tfoot|tr|td|th|caption|colgroup|p|h[1-6]|a|b|i|em|strong|u|s|small|big|tt|"
+    r"code|nobr|strike|[a-z]+-[a-z-]+)\b[^>]*>",
     re.I,
 )
 # Browsers that run scripts show a <noscript> element's content as text; we show it as markup, since some
@@ -54,12 +61,20 @@ def prepare(html: str) -> Prepared:
         html = html[: cut if cut > 0 else MAX_CHARS]
         notes.append(f"page cut to its first {MAX_CHARS:,} characters of markup")
     html = _NOSCRIPT.sub(" ", html)
-    if nesting_depth(html) > MAX_DEPTH:
+    if _too_deep(html):
         html = _CONTAINERS.sub(" ", html)
         notes.append("page nested too deeply: container tags ignored")
-        if nesting_depth(html) > MAX_DEPTH:
+        if _too_deep(html):
             return Prepared("", f"page nested more than {MAX_DEPTH:,} levels deep", readable=False)
     return Prepared(html, "; ".join(notes) or None)
+
+
+def _too_deep(html: str) -> bool:
+    depths = _depths(html)
+    if not depths.size:
+        return False
+    deepest = int(depths.max())
+    return deepest > MAX_DEPTH or deepest * depths.size > MAX_COST
 
 
 def strip_raw_text(html: str) -> str:
@@ -83,10 +98,16 @@ def strip_raw_text(html: str) -> str:
 
 
 def nesting_depth(html: str) -> int:
-    """An upper estimate of how deep the page nests: the highest running count of start tags minus end
-    tags (void elements such as <br>, <img> and <meta> are left out as far as two letters tell)."""
+    """An upper estimate of how deep the page nests (see `_depths`)."""
+    depths = _depths(html)
+    return int(depths.max()) if depths.size else 0
+
+
+def _depths(html: str) -> np.ndarray:
+    """The running count of start tags minus end tags at each tag (void elements such as <br>, <img> and
+    <meta> left out as far as two letters tell); empty when the page has too few tags to matter."""
     if html.count("<") <= MAX_DEPTH:
-        return 0  # too few tags to be too deep
+        return np.zeros(0, np.int64)
     data = np.frombuffer(html.encode("utf-8", "replace"), np.uint8)
     at = np.flatnonzero(data[:-3] == _LT)
     first, second, third = data[at + 1] | 32, data[at + 2] | 32, data[at + 3] | 32
@@ -100,5 +121,5 @@ def nesting_depth(html: str) -> int:
         | ((first == ord("w")) & (second == ord("b")))
         | ((first == ord("s")) & (second == ord("o")))
     )
-    steps = (start & ~void).astype(np.int32) - (data[at + 1] == _SLASH).astype(np.int32)
-    return int(np.cumsum(steps).max()) if steps.size else 0
+    steps = (start & ~void).astype(np.int64) - (data[at + 1] == _SLASH).astype(np.int64)
+    return np.cumsum(steps)

@@ -26,7 +26,8 @@ from tidings.extract.template import EMPTY_TEMPLATE, SiteTemplate, template_line
 from tidings.models import Copy
 from tidings.text import collapse_ws, normalise
 
-MIN_BODY_CHARS = 1  # an article has at least this much body text
+MIN_BODY_CHARS = 15  # a body shorter than this is not an article
+HTMLDATE_MAX_CHARS = 1_000_000  # htmldate's free-text search is slow on larger pages
 SHORT_BODY_CHARS = 250  # a body shorter than this is read again with its captions
 
 
@@ -140,6 +141,8 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
     where we look."""
     from htmldate import find_date
 
+    if len(html) > HTMLDATE_MAX_CHARS:
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -62,6 +62,7 @@ _DATED = ", ".join(
 )
 _URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[-_.]|$)")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|written by|text:?|autor(?:in)?:?|author:?)\s+", re.I)
+_BYLINE_PARTS = re.compile(r"\s*[·•|—–]\s*|\s+-\s+")
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.I)
 _NOT_A_NAME = re.compile(r"\d|@|https?:|www\.|\.(?:com|de|org|net)\b", re.I)
 
@@ -253,44 +254,52 @@ def _strip_site(title: str, site_name: str | None) -> str:
 # --- authors ----------------------------------------------------------------------------------------------
 
 
+_AUTHOR_SELECTORS = (
+    '[itemprop="author"] [itemprop="name"]',
+    '[itemprop="author"]',
+    '[rel="author"]',
+    '[class*="byline"] [class*="author"]',
+    '[class*="author-name"]',
+    '[class*="byline"]',
+)
+
+
 def _authors(tree: LexborHTMLParser, metas: dict[str, str], ld: dict[str, Any]) -> tuple[str, ...]:
-    names = _ld_names(ld.get("author"))
-    if not names:
-        raw = _first(
-            metas.get("author"),
-            metas.get("article:author"),
-            metas.get("dc.creator"),
-            metas.get("sailthru.author"),
-            metas.get("parsely-author"),
-        )
-        if raw and not raw.startswith("http"):
-            names = [raw]
-    if not names:
-        node = tree.css_first('[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"]')
+    """Authors from JSON-LD, else meta tags, else the page's author markup and byline, in that order."""
+    names = _clean_names(_ld_names(ld.get("author")))
+    raw = _first(
+        metas.get("author"),
+        metas.get("article:author"),
+        metas.get("dc.creator"),
+        metas.get("sailthru.author"),
+        metas.get("parsely-author"),
+    )
+    if not names and raw and not raw.startswith("http"):
+        names = _clean_names([raw])
+    for selector in _AUTHOR_SELECTORS:
+        if names:
+            break
+        node = tree.css_first(selector)
         if node is not None:
-            names = [node.attributes.get("content") or node.text(separator=" ")]
-    if not names:
-        node = tree.css_first(
-            '[class*="byline"] [class*="author"], [class*="author-name"], [class*="byline"]'
-        )
-        if node is not None:
-            names = [node.text(separator=" ")]
-    return tuple(_clean_names(names))
+            names = _clean_names([node.attributes.get("content") or node.text(separator=" ")])
+    return tuple(names)
 
 
 def _clean_names(raw: list[str]) -> list[str]:
+    """Person names from byline text: "By Anna Keller and Ben Ode · 1 July 2025" -> both names."""
     out: list[str] = []
     for item in raw:
-        text = _BYLINE_PREFIX.sub("", collapse_ws(item or ""))
-        for name in _SPLIT_AUTHORS.split(text):
-            name = name.strip(" .,:|-–—")
-            if (
-                2 <= len(name) <= 60
-                and not _NOT_A_NAME.search(name)
-                and len(name.split()) <= 5
-                and name not in out
-            ):
-                out.append(name)
+        for part in _BYLINE_PARTS.split(collapse_ws(item or "")):
+            text = _BYLINE_PREFIX.sub("", part.strip())
+            for name in _SPLIT_AUTHORS.split(text):
+                name = name.strip(" .,:|-–—")
+                if (
+                    2 <= len(name) <= 60
+                    and not _NOT_A_NAME.search(name)
+                    and len(name.split()) <= 5
+                    and name not in out
+                ):
+                    out.append(name)
     return out
 
 
