@@ -55,6 +55,8 @@ def decode(content: bytes, charset: str | None = None) -> tuple[str, str]:
             return _checked(content.decode(name, errors="replace"), name)
     if charset:
         try:
+            if codecs.lookup(charset).name in _SINGLE_BYTE and _is_utf8(content):
+                return _checked(content.decode("utf-8"), "utf-8")  # see the declared charset below
             return _checked(content.decode(charset), codecs.lookup(charset).name)
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown header: the page's own declaration or the bytes decide
@@ -62,7 +64,12 @@ def decode(content: bytes, charset: str | None = None) -> tuple[str, str]:
     if declared:
         name = declared.group(1).decode("ascii", "replace").lower()
         try:
-            return _checked(content.decode(name), codecs.lookup(name).name)
+            encoding = codecs.lookup(name).name
+            if encoding in _SINGLE_BYTE and _is_utf8(content):
+                # A single-byte charset decodes any bytes, so a wrong declaration never fails; text that
+                # is valid UTF-8 with multi-byte characters was written in UTF-8 whatever the page says.
+                return _checked(content.decode("utf-8"), "utf-8")
+            return _checked(content.decode(name), encoding)
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown declaration: fall through to what the bytes say
     if b"\x00" in content[:8192]:
@@ -75,6 +82,23 @@ def decode(content: bytes, charset: str | None = None) -> tuple[str, str]:
     if best is None:
         raise DocumentError("binary data or unknown encoding, not text or HTML")
     return _checked(content.decode(best.encoding, errors="replace"), best.encoding)
+
+
+_SINGLE_BYTE = frozenset(
+    codecs.lookup(n).name
+    for n in ("latin-1", "cp1252", "iso-8859-15", "iso-8859-2", "cp1250", "cp1251", "koi8-r", "ascii")
+)
+
+
+def _is_utf8(content: bytes) -> bool:
+    """Valid UTF-8 with at least one multi-byte character (pure ASCII says nothing)."""
+    if content.isascii():
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
