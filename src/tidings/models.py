@@ -13,6 +13,7 @@ from enum import StrEnum
 class DocumentKind(StrEnum):
     HTML = "html"
     TEXT = "text"
+    RECORD = "record"  # one already-extracted article (a JSON record): no extraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class Copy:
     changes: tuple[str, ...] = ()
     # The copy ends with a pointer to the rest of the article elsewhere.
     truncated: bool = False
+    # The id the copy had where it came from (a JSON record's `id`), kept for export.
+    ref: str | None = None
     # What each body paragraph is, when the source shows it (HTML): "p", "h2".."h6", "li", "quote", "pre",
     # "cell", "caption". Empty: all plain paragraphs. Parallel to `body`.
     kinds: tuple[str, ...] = ()
@@ -87,14 +90,6 @@ class CanonicalArticle:
     image: str | None = None
     # copy id -> what that copy changed relative to the canonical text
     copy_changes: dict[int, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class StoryFeatures:
-    """The sparse term vector an article brings to clustering."""
-
-    terms: dict[str, float]
-    published_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,18 +134,29 @@ def enrich_articles(store: Store, settings: Settings, article_ids: Iterable[int]
 
 
 def _cluster(tx: Transaction, article_id: int, article: CanonicalArticle, settings: Settings) -> None:
-    """Put a new article into the story it belongs to, or start one."""
+    """Put a new article into the story it belongs to, or start one (merging stories it shows to be one).
+    An article already in a story stays there; a changed headline follows into the story's."""
     if tx.article_story(article_id) is not None:
+        tx.story_headline_changed(article_id, article.title)
         return
-    feats = cluster.features(article)
-    joined = cluster.assign(feats, tx, settings.story_window_days, settings.story_min_similarity)
-    if joined is None:
-        story_id = tx.save_story(None, article.title, article.published_at, feats.terms)
-    else:
-        story_id, centroid = joined
-        merged = cluster.merge_centroid(centroid, feats, tx.story_size(story_id))
-        tx.save_story(story_id, None, article.published_at, merged)
-    tx.set_article_story(article_id, story_id)
+    cluster_article(tx, article_id, article, story_params(settings))
+
+
+def cluster_article(
+    tx: Transaction, article_id: int, article: CanonicalArticle, params: cluster.Params
+) -> cluster.Placement:
+    """The cluster step alone: place the article, then record it in its story."""
+    placement = cluster.place(cluster.article_terms(article), article.published_at, tx, params)
+    tx.set_article_story(article_id, placement.story_id, None if placement.new else placement.score)
+    return placement
+
+
+def story_params(settings: Settings) -> cluster.Params:
+    return cluster.Params(
+        join=settings.story_min_similarity,
+        merge=settings.story_merge_similarity,
+        window_days=settings.story_window_days,
+    )
 
 
 def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:

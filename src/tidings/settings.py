@@ -60,7 +60,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Share of the smaller text's shingles that must occur in the other for two copies to be one article.",
     ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
-    Setting("story_min_similarity", float, 0.25, "Cosine similarity an article needs to join a story."),
+    Setting(
+        "story_min_similarity",
+        float,
+        0.18,
+        "Average similarity to a story's articles an article needs to join it (calibrated on ECB+).",
+    ),
+    Setting(
+        "story_merge_similarity",
+        float,
+        0.18,
+        "Average similarity between two stories' articles for the stories to merge (calibrated on ECB+).",
+    ),
     # Enrich (issue 8) -------------------------------------------------------------------------------------
     Setting(
         "enrich_spacy_model",

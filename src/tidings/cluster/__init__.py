@@ -1,215 +1,285 @@
-"""The cluster stage: each new article joins the story it fits, or starts one (online, single pass).
+"""The cluster stage: each new article joins the story it belongs to, or starts one (online), and stories
+merge when later coverage shows two were one event.
 
-Features are sparse term weights (headline words count double, capitalised names as entities count
-more); similarity is cosine against a story's centroid, among the recent stories that share terms with
-the article, found through the store's term index (`StoryIndex`) rather than a scan.
+An article is a sparse TF-IDF vector over its terms (`features`: words, names, phrases of names, numbers;
+headline and lead weigh more). Document frequencies are counted incrementally in the store, so every
+worker sees the same vocabulary. A story keeps a compact centroid: the mean of its articles' unit vectors,
+cut to its strongest terms. The dot product of an article with that mean is the article's average
+similarity to the story's articles (average linkage, done online), so one threshold means the same for a
+story of two articles and of fifty; the same holds between two stories, which merge when their average
+similarity reaches the merge threshold. Only stories seen within the window are candidates, found
+through the store's term index (`StoryIndex`), never by a scan; similarity fades with the time between an
+article and a story when both are dated, and is left alone when either is not.
+
+The thresholds and weights are calibrated on labelled events (`tidings bench stories -- --calibrate`,
+cross-validated across topics), not guessed.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from tidings.models import CanonicalArticle, StoryFeatures
+from tidings.cluster.features import NAME, NUMBER, PHRASE, WORD, article_terms, text_terms
 
-CENTROID_TERMS = 40
-MAX_CANDIDATES = 30
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_STOP = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "own",
-        "said",
-        "same",
-        "say",
-        "says",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yet",
-        "new",
-        "one",
-        "two",
-        "three",
-        "last",
-        "first",
-        "year",
-        "years",
-        "week",
-        "month",
-        "day",
-        "time",
-        "told",
-        "according",
-        "mr",
-        "mrs",
-        "ms",
-    ]
-)
+Terms = Mapping[str, tuple[float, str]]  # term -> (weighted count, kind), as `features` gives them
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each kind of term counts (a word counts 1). Calibrated on ECB+ (see README)."""
+
+    name: float = 2.0
+    phrase: float = 1.0
+    number: float = 4.0
+
+    def of(self, kind: str) -> float:
+        if kind == NAME:
+            return self.name
+        if kind == NUMBER:
+            return self.number
+        if kind == PHRASE:
+            return self.phrase
+        return 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    join: float = 0.18  # average similarity an article needs to join a story
+    merge: float = 0.18  # average similarity two stories need to merge
+    window_days: int = 21
+    weights: Weights = field(default_factory=Weights)
+    article_terms: int = 100  # an article's vector keeps its strongest terms
+    centroid_terms: int = 60  # a story's centroid keeps its strongest terms
+    related: int = 5  # nearest other stories kept per story
+    related_min: float = 0.05
+    # Terms in more than this share of articles say nothing about an event; dropped once the store has seen
+    # `common_after` articles (before, the counts are too few to tell). Keeps the index's lists short.
+    common_share: float = 0.1
+    common_after: int = 1000
+    max_merges: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    size: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    story_id: int
+    new: bool
+    score: float  # the article's average similarity to the story it joined (0 for a new story)
+    merged: tuple[int, ...] = ()  # stories folded into this one, now empty
 
 
 class StoryIndex(Protocol):
-    def story_candidates(
-        self, terms: Sequence[str], since: datetime | None, limit: int
-    ) -> list[tuple[int, dict[str, float]]]:
-        """(story id, centroid) for recent stories sharing any of `terms`, most shared first."""
+    """What clustering needs from storage: vocabulary counts, the term index of story centroids, and
+    writes of centroids, merges and related stories."""
+
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Count one more article holding each of `terms`: (articles counted, document frequency of each)."""
+
+    def story_postings(
+        self, terms: Sequence[str], since: datetime | None
+    ) -> tuple[list[tuple[int, str, float]], dict[int, StoryInfo]]:
+        """(story id, term, centroid weight) for the stories whose centroid holds any of `terms`, among
+        those last seen at or after `since` or never dated (all stories when `since` is None); and the
+        size and dates of each story found."""
+
+    def story_centroid(self, story_id: int) -> dict[str, float]:
+        """A story's centroid (term -> weight)."""
+
+    def save_centroid(
+        self,
+        story_id: int | None,
+        centroid: Mapping[str, float],
+        first_seen: datetime | None,
+        last_seen: datetime | None,
+    ) -> int:
+        """Create a story (`story_id` None) or replace its centroid and dates. The story's id."""
+
+    def merge_stories(self, keep: int, gone: int) -> None:
+        """Move every article of `gone` into `keep`; `gone` stays as an empty story pointing at `keep`."""
+
+    def save_related(self, story_id: int, related: Sequence[tuple[int, float]]) -> None:
+        """Replace the nearest other stories (id, similarity) of a story."""
 
 
-def features(article: CanonicalArticle) -> StoryFeatures:
-    counts: dict[str, float] = {}
-    for weight, text in ((2.0, article.title or ""), (1.0, article.dek or ""), (1.0, " ".join(article.body))):
-        for match in _WORD.finditer(text):
-            word = match.group()
-            key = word.casefold().strip("'’-")
-            if len(key) < 3 or key in _STOP:
-                continue
-            named = word[:1].isupper() and match.start() > 0  # a capital inside a text: a name
-            counts[key] = counts.get(key, 0.0) + weight * (1.5 if named else 1.0)
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS]
-    vector = {term: 1.0 + math.log(n) for term, n in top}
-    return StoryFeatures(_unit(vector), article.published_at)
+def vector(terms: Terms, index: StoryIndex, params: Params) -> dict[str, float]:
+    """The article's unit TF-IDF vector; counts the article in the vocabulary."""
+    total, df = index.count_terms(list(terms))
+    return _weigh(terms, total, df, params)
 
 
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-    return {k: v / norm for k, v in vector.items()}
+def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> dict[str, float]:
+    common = params.common_share * total if total >= params.common_after else math.inf
+    weights = params.weights
+    raw = {}
+    for term, (count, kind) in terms.items():
+        freq = max(df.get(term, 1), 1)
+        if freq > common:
+            continue
+        raw[term] = (1.0 + math.log(count)) * math.log((total + 1) / freq) * weights.of(kind)
+    return _unit(_strongest(raw, params.article_terms))
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params: Params) -> Placement:
+    """Put an article (its terms and publication time) into its story, creating or merging stories. The
+    caller then records the article as the story's (the story's size counts it from then on)."""
+    vec = vector(terms, index, params)
+    since = published_at - timedelta(days=params.window_days) if published_at else None
+    postings, infos = index.story_postings(list(vec), since)
+    ranked = _ranked(_scores(vec, postings), published_at, infos, params)
+    if ranked and ranked[0][1] >= params.join:
+        story_id, score = ranked[0]
+        info = infos[story_id]
+        centroid = _mean([(index.story_centroid(story_id), info.size), (vec, 1)], params.centroid_terms)
+        info = StoryInfo(
+            info.size + 1, _earlier(info.first_seen, published_at), _later(info.last_seen, published_at)
+        )
+        index.save_centroid(story_id, centroid, info.first_seen, info.last_seen)
+        survivor, merged = _merge_around(story_id, centroid, info, index, params)
+        return Placement(survivor, new=False, score=score, merged=merged)
+    story_id = index.save_centroid(None, _strongest(vec, params.centroid_terms), published_at, published_at)
+    index.save_related(story_id, ranked[: params.related])
+    return Placement(story_id, new=True, score=0.0)
+
+
+def _merge_around(
+    story_id: int, centroid: dict[str, float], info: StoryInfo, index: StoryIndex, params: Params
+) -> tuple[int, tuple[int, ...]]:
+    """Merge into `story_id` the stories its centroid now reaches, and save its related stories. Returns
+    the surviving story and the stories merged away."""
+    merged: list[int] = []
+    for round_ in range(params.max_merges + 1):
+        since = info.last_seen - timedelta(days=params.window_days) if info.last_seen else None
+        postings, infos = index.story_postings(list(centroid), since)
+        # Both centroids are means of unit vectors: their dot product is the stories' average similarity.
+        ranked = _ranked(_scores(centroid, postings, exclude=story_id), info.last_seen, infos, params)
+        if round_ == params.max_merges or not ranked or ranked[0][1] < params.merge:
+            index.save_related(story_id, ranked[: params.related])
+            break
+        other = ranked[0][0]
+        found = infos[other]
+        keep, gone = (
+            (story_id, other) if (info.size, -story_id) >= (found.size, -other) else (other, story_id)
+        )
+        centroid = _mean(
+            [(centroid, info.size), (index.story_centroid(other), found.size)], params.centroid_terms
+        )
+        info = StoryInfo(
+            info.size + found.size,
+            _earlier(info.first_seen, found.first_seen),
+            _later(info.last_seen, found.last_seen),
+        )
+        index.merge_stories(keep, gone)
+        index.save_centroid(keep, centroid, info.first_seen, info.last_seen)
+        merged.append(gone)
+        story_id = keep
+    return story_id, tuple(merged)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(a, b) if a is not None and b is not None else a or b
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(a, b) if a is not None and b is not None else a or b
+
+
+def _scores(
+    vec: Mapping[str, float], postings: Sequence[tuple[int, str, float]], exclude: int | None = None
+) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for story_id, term, weight in postings:
+        if story_id != exclude:
+            scores[story_id] = scores.get(story_id, 0.0) + vec.get(term, 0.0) * weight
+    return scores
+
+
+def _ranked(
+    scores: Mapping[int, float], when: datetime | None, infos: Mapping[int, StoryInfo], params: Params
+) -> list[tuple[int, float]]:
+    """Stories scoring at least `params.related_min` once faded by how long each has been quiet at
+    `when`, best first (ties: the older story)."""
+    out = []
+    for story_id, score in scores.items():
+        if score < params.related_min:
+            continue
+        score *= decay(when, infos[story_id].last_seen, params.window_days)
+        if score >= params.related_min:
+            out.append((story_id, score))
+    out.sort(key=lambda kv: (-kv[1], kv[0]))
+    return out
+
+
+GRACE_DAYS = 2.0
+
+
+def decay(when: datetime | None, last_seen: datetime | None, window_days: int) -> float:
+    """How much of a story's pull is left at `when`, given when it was last seen: a story fades as it goes
+    quiet (nothing lost for two days, half a third of the window later) and closes with the window. Only
+    quiet time counts, not how far an article lies before a story's end, and either side undated leaves
+    the similarity whole: undated articles are judged by their text alone."""
+    if when is None or last_seen is None:
+        return 1.0
+    quiet = (when - last_seen).total_seconds() / 86400
+    if quiet <= GRACE_DAYS:
+        return 1.0
+    return 1.0 / (1.0 + (quiet - GRACE_DAYS) / max(window_days / 3, 1.0))
+
+
+def _mean(parts: Sequence[tuple[Mapping[str, float], int]], keep: int) -> dict[str, float]:
+    """The size-weighted mean of centroids (an article is a centroid of size 1), cut to `keep` terms."""
+    total = sum(size for _, size in parts) or 1
+    merged: dict[str, float] = {}
+    for centroid, size in parts:
+        for term, weight in centroid.items():
+            merged[term] = merged.get(term, 0.0) + weight * size
+    return _strongest({t: w / total for t, w in merged.items()}, keep)
+
+
+def _strongest(vec: Mapping[str, float], keep: int) -> dict[str, float]:
+    if len(vec) <= keep:
+        return dict(vec)
+    return dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+
+
+def _norm(vec: Mapping[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vec.values()))
+
+
+def _unit(vec: Mapping[str, float]) -> dict[str, float]:
+    norm = _norm(vec) or 1.0
+    return {k: v / norm for k, v in vec.items()}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def assign(
-    feats: StoryFeatures, index: StoryIndex, window_days: int, min_similarity: float
-) -> tuple[int, dict[str, float]] | None:
-    """(story id, its centroid) the article joins, or None to start a story."""
-    since = feats.published_at - timedelta(days=window_days) if feats.published_at else None
-    best: tuple[float, int, dict[str, float]] | None = None
-    for story_id, centroid in index.story_candidates(list(feats.terms), since, MAX_CANDIDATES):
-        score = cosine(feats.terms, centroid)
-        if score >= min_similarity and (best is None or score > best[0]):
-            best = (score, story_id, centroid)
-    return (best[1], best[2]) if best else None
-
-
-def merge_centroid(centroid: dict[str, float], feats: StoryFeatures, size: int) -> dict[str, float]:
-    """The running mean of a story's article vectors, kept to its strongest terms."""
-    merged = {k: v * size for k, v in centroid.items()}
-    for term, weight in feats.terms.items():
-        merged[term] = merged.get(term, 0.0) + weight
-    top = dict(sorted(merged.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS])
-    return _unit(top)
-
-
-__all__ = ["StoryIndex", "assign", "cosine", "features", "merge_centroid"]
+__all__ = [
+    "NAME",
+    "NUMBER",
+    "PHRASE",
+    "WORD",
+    "Params",
+    "Placement",
+    "StoryIndex",
+    "StoryInfo",
+    "Weights",
+    "article_terms",
+    "cosine",
+    "decay",
+    "place",
+    "text_terms",
+    "vector",
+]

@@ -172,6 +172,7 @@ class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
                 extract_changes=json.dumps(list(copy.changes)),
                 changes="[]",
                 shingles=shingles,
+                ref=copy.ref,
             )
         )
         return _key(result)
@@ -230,6 +231,7 @@ def _stored_copy(row: Any) -> StoredCopy:
         canonical_url=row["canonical_url"],
         changes=tuple(json.loads(row["extract_changes"])),
         truncated=bool(row["truncated"]),
+        ref=row["ref"],
     )
     return StoredCopy(
         id=row["id"],

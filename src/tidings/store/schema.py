@@ -66,16 +66,27 @@ stories = Table(
     Column("first_seen", UTCDateTime),
     Column("last_seen", UTCDateTime),
     Column("article_count", Integer, nullable=False, default=0),
+    # Stories (store/story_index.py): the publisher of the earliest article, how many publishers, the
+    # article whose headline represents the story (and how close it is to the centroid), and for a story
+    # merged into another, which one.
+    Column("lead_publisher", Text),
+    Column("publisher_count", Integer, nullable=False, default=0),
+    Column("headline_article_id", Integer),
+    Column("headline_score", Float),
+    Column("merged_into", Integer),
     Index("ix_stories_last_seen", "last_seen"),
 )
 
+# A story's centroid, one row per term, and the term index over all centroids: `seen` is the story's
+# last_seen, so that looking a term up reads only the postings of recent (or undated) stories.
 story_terms = Table(
     "story_terms",
     metadata,
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("term", String(200), primary_key=True),
     Column("weight", Float, nullable=False),
-    Index("ix_story_terms_term", "term"),
+    Column("seen", UTCDateTime),
+    Index("ix_story_terms_lookup", "term", "seen", "story_id", "weight"),
 )
 
 articles = Table(
@@ -117,6 +128,7 @@ copies = Table(
     Column("extract_changes", Text, nullable=False, default="[]"),  # JSON: what extraction removed
     Column("changes", Text, nullable=False, default="[]"),  # JSON: what this copy did to the article
     Column("shingles", LargeBinary, nullable=False),
+    Column("ref", Text),  # the record id of a copy ingested as a JSON record
     Index("ix_copies_article", "article_id"),
     Index("ix_copies_document", "document_id", "position", unique=True),
 )
@@ -354,4 +366,23 @@ quotes = Table(
     Column("end", Integer, nullable=False),
     Index("ix_quotes_article", "article_id", "position"),
     Index("ix_quotes_entity", "entity_id"),
+)
+
+# Clustering's vocabulary: in how many articles each term occurs (the row with the empty term counts the
+# articles), kept incrementally so every worker weighs terms alike.
+story_vocabulary = Table(
+    "story_vocabulary",
+    metadata,
+    Column("term", String(200), primary_key=True),
+    Column("df", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Each story's nearest other stories (shared names and terms), best first.
+story_related = Table(
+    "story_related",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("related_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Float, nullable=False),
 )

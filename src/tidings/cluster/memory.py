@@ -1,0 +1,88 @@
+"""A `StoryIndex` in memory: the same clustering without a database, for calibration sweeps that replay a
+labelled corpus many times, and for tests of the algorithm alone. The store's SQL index is the real one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from tidings.cluster import StoryInfo
+
+
+class MemoryStoryIndex:
+    def __init__(self) -> None:
+        self.articles = 0
+        self.df: dict[str, int] = {}
+        self.centroids: dict[int, dict[str, float]] = {}
+        self.postings: dict[str, set[int]] = {}
+        self.info: dict[int, StoryInfo] = {}
+        self.members: dict[int, list[object]] = {}
+        self.related: dict[int, list[tuple[int, float]]] = {}
+        self.merged_into: dict[int, int] = {}
+        self._next = 1
+
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        self.articles += 1
+        for term in terms:
+            self.df[term] = self.df.get(term, 0) + 1
+        return self.articles, {t: self.df[t] for t in terms}
+
+    def story_postings(
+        self, terms: Sequence[str], since: datetime | None
+    ) -> tuple[list[tuple[int, str, float]], dict[int, StoryInfo]]:
+        out = []
+        for term in terms:
+            for story_id in sorted(self.postings.get(term, ())):
+                last = self.info[story_id].last_seen
+                if since is None or last is None or last >= since:
+                    out.append((story_id, term, self.centroids[story_id][term]))
+        return out, {s: self.info[s] for s, _, _ in out}
+
+    def story_centroid(self, story_id: int) -> dict[str, float]:
+        return dict(self.centroids[story_id])
+
+    def save_centroid(
+        self,
+        story_id: int | None,
+        centroid: Mapping[str, float],
+        first_seen: datetime | None,
+        last_seen: datetime | None,
+    ) -> int:
+        if story_id is None:
+            story_id = self._next
+            self._next += 1
+            self.members[story_id] = []
+        size = self.info[story_id].size if story_id in self.info else 0
+        self.info[story_id] = StoryInfo(size, first_seen, last_seen)
+        self._index(story_id, dict(centroid))
+        return story_id
+
+    def merge_stories(self, keep: int, gone: int) -> None:
+        a, b = self.info[keep], self.info[gone]
+        self.info[keep] = StoryInfo(a.size + b.size, a.first_seen, a.last_seen)
+        self.info[gone] = StoryInfo(0, b.first_seen, b.last_seen)
+        self.members[keep] += self.members[gone]
+        self.members[gone] = []
+        self._index(gone, {})
+        self.related.pop(gone, None)
+        self.merged_into[gone] = keep
+
+    def save_related(self, story_id: int, related: Sequence[tuple[int, float]]) -> None:
+        self.related[story_id] = list(related)
+
+    def add_member(self, story_id: int, member: object) -> None:
+        """What the pipeline does once an article is placed: the story counts it."""
+        old = self.info[story_id]
+        self.info[story_id] = StoryInfo(old.size + 1, old.first_seen, old.last_seen)
+        self.members[story_id].append(member)
+
+    def labels(self) -> dict[object, int]:
+        return {m: s for s, members in self.members.items() for m in members}
+
+    def _index(self, story_id: int, centroid: dict[str, float]) -> None:
+        for term in self.centroids.get(story_id, {}):
+            if term not in centroid:
+                self.postings[term].discard(story_id)
+        for term in centroid:
+            self.postings.setdefault(term, set()).add(story_id)
+        self.centroids[story_id] = centroid
