@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tidings import cluster, enrich, extract, fold
+from tidings import cluster, enrich, extract, fold, records
 from tidings.fetch import DocumentError, iter_files, read_document
 from tidings.models import CanonicalArticle, Copy, Document
 from tidings.settings import Settings
@@ -56,6 +56,46 @@ def ingest_document(store: Store, document: Document, settings: Settings) -> Doc
         for article_id in _place(tx, document_id, copies, settings, outcome):
             _fold_and_cluster(tx, article_id, settings)
         return outcome
+
+
+def ingest_record(store: Store, record: records.Record, settings: Settings) -> DocumentOutcome:
+    """An already-extracted article (a JSON record) through fold and cluster, as one transaction."""
+    with store.begin() as tx:
+        if tx.has_document(record.document.sha256):
+            return DocumentOutcome(duplicate=True)
+        document_id = tx.add_document(record.document)
+        outcome = DocumentOutcome(copies=1)
+        for article_id in _place(tx, document_id, [record.copy], settings, outcome):
+            _fold_and_cluster(tx, article_id, settings)
+        return outcome
+
+
+def ingest_records(
+    store: Store,
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    site: str | None = None,
+    fetched_at: datetime | None = None,
+    on_record: Callable[[str, str | None], None] | None = None,
+) -> IngestReport:
+    """Every record of JSON Lines files; a bad record is reported (`FILE:LINE`) and the rest go on."""
+    report = IngestReport()
+    for path in paths:
+        for item in records.read_records(path, settings.max_document_bytes, site=site, fetched_at=fetched_at):
+            name = f"{path}:{item.line}" if item.line else str(path)
+            error = item.reason if isinstance(item, records.RecordError) else None
+            if isinstance(item, records.Record):
+                try:
+                    report.add(ingest_record(store, item, settings))
+                except Exception as exc:  # a bug must not cost the rest; the transaction rolled back
+                    first = str(exc).splitlines()[0] if str(exc) else ""
+                    error = f"internal error ({type(exc).__name__}: {first})"
+            if error is not None:
+                report.failures.append((name, error))
+            if on_record is not None:
+                on_record(name, error)
+    return report
 
 
 def fold_rules(settings: Settings) -> fold.Rules:

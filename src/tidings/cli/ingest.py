@@ -20,19 +20,48 @@ from tidings.store import Store, queries
 @click.option("--site", help="Name of the site the documents came from (e.g. the aggregator).")
 @click.option("--url", help="URL the document was fetched from.")
 @click.option("--fetched-at", callback=parse_time, help="Fetch time, ISO-8601 (default: each file's mtime).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pages", "jsonl"]),
+    default="pages",
+    show_default=True,
+    help="pages: HTML pages and text dumps; jsonl: already-extracted articles, one JSON record per line "
+    "(id, title, text, and optionally published_at, publisher, url, site).",
+)
 @db_option
 def ingest(
     paths: tuple[Path, ...],
     site: str | None,
     url: str | None,
     fetched_at: datetime | None,
+    fmt: str,
     conf: settings.Settings,
 ) -> None:
-    """Take in files or folders of HTML pages and text dumps."""
+    """Take in files or folders of HTML pages and text dumps, or JSON Lines files of articles."""
     store = open_store(conf)
-    report = _ingest_with_progress(store, list(paths), conf, site=site, url=url, fetched_at=fetched_at)
+    if fmt == "jsonl":
+        report = _ingest_records(store, list(paths), conf, site=site, fetched_at=fetched_at)
+    else:
+        report = _ingest_with_progress(store, list(paths), conf, site=site, url=url, fetched_at=fetched_at)
     store.close()
     sys.exit(1 if report.failures else 0)
+
+
+def _ingest_records(
+    store: Store, paths: list[Path], conf: settings.Settings, **options: Any
+) -> pipeline.IngestReport:
+    def report_record(name: str, error: str | None) -> None:
+        if error is not None:
+            click.echo(f"tidings: {name}: {error}", err=True)
+
+    report = pipeline.ingest_records(store, paths, conf, on_record=report_record, **options)
+    click.echo(
+        f"{report.documents} records ({report.duplicates} already stored), "
+        f"{report.new_articles} new articles, {report.folded} folded into existing articles, "
+        f"{len(report.failures)} failures"
+    )
+    return report
 
 
 def _ingest_with_progress(

@@ -31,6 +31,7 @@ def _copies(connection: Connection, article_ids: list[int]) -> dict[int, list[di
             c.c.publisher,
             c.c.changes,
             c.c.truncated,
+            c.c.ref,
             d.c.site,
             d.c.url,
             d.c.path,
@@ -52,6 +53,7 @@ def _copies(connection: Connection, article_ids: list[int]) -> dict[int, list[di
                 "title": row["title"],
                 "publisher": row["publisher"],
                 "changes": json.loads(row["changes"]),
+                "ref": row["ref"],
             }
         )
     return out
