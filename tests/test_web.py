@@ -310,10 +310,27 @@ def test_copy_links_are_escaped_and_open_without_referrer(hostile: tuple[TestCli
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/articles/1", "/articles/abc", "/nowhere", "/healthz", "/static/tidings.css"]
+    "path",
+    [
+        "/",
+        "/articles/1",
+        "/articles/abc",
+        "/nowhere",
+        "/healthz",
+        "/static/tidings.css",
+        "/search?q=heat",
+        "/login",
+        "/signup",
+        "/saved",
+        "/subscriptions",
+        "/sw.js",
+        "/manifest.webmanifest",
+        "/offline",
+    ],
 )
 def test_every_response_has_security_headers(client: TestClient, path: str) -> None:
-    headers = client.get(path).headers
+    headers = client.get(path, follow_redirects=False).headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
     policy = [p.strip() for p in headers["content-security-policy"].split(";")]
     assert "default-src 'self'" in policy
     assert "style-src 'self'" in policy

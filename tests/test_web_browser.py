@@ -140,6 +140,21 @@ def _plant_hostile(store: Store) -> tuple[int, int]:
                 )
             )
         c.execute(update(t.stories).where(t.stories.c.id == story).values(title=f"Story {XSS[1]}"))
+        # A feed whose every field is hostile, as a feed could name itself or a fetch could fail.
+        c.execute(
+            insert(t.sources).values(
+                url='https://feed.example/rss?x="><script>__xss()</script>',
+                kind="feed",
+                title=f"Feed {XSS[0]} {XSS[2]}",
+                site_url="javascript:__xss()",
+                category=f"News/{XSS[1]}",
+                added_at=now,
+                status="error",
+                last_result=XSS[3],
+                last_error=f"HTTP 500 {XSS[6]}",
+                failures=2,
+            )
+        )
     return clean, int(article)
 
 
@@ -322,6 +337,7 @@ def _hostile_paths(server: Server) -> list[str]:
         "/sources/" + "Evil%3Cscript%3E__xss()%3C%2Fscript%3ESite",
         "/publishers/" + "Publisher%20%3Csvg%20onload%3D__xss()%3E",
         "/saved",
+        "/subscriptions",
     ]
 
 

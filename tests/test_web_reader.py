@@ -483,3 +483,33 @@ def test_saved_articles_are_marked_for_the_offline_cache(store: Store, ada: Test
     post(ada, f"/articles/{heat}/save")
     assert 'data-saved="true"' in ada.get(f"/articles/{heat}").text
     assert 'data-offline-list="saved"' in ada.get("/saved").text
+
+
+def test_marking_read_by_hand(store: Store, ada: TestClient, bob: TestClient) -> None:
+    flixo = find_article(store, "Streaming app Flixo")
+    response = post(ada, f"/articles/{flixo}/read", {"next": "/"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert re.search(rf'is-read">\s*<a href="/articles/{flixo}"', ada.get("/").text)
+    assert not re.search(rf'is-read">\s*<a href="/articles/{flixo}"', bob.get("/").text)
+
+
+@pytest.mark.parametrize("path", ["/logout", "/articles/1/save", "/comments/1/hide", "/subscriptions/import"])
+def test_forms_answer_only_posts(store: Store, path: str) -> None:
+    response = client(store).get(path)
+    assert response.status_code == 405
+    assert "Method not allowed" in response.text
+
+
+def test_front_page_ranking_is_shared_but_counts_and_marks_are_fresh(store: Store, ada: TestClient) -> None:
+    flixo = find_article(store, "Streaming app Flixo")
+    before = _text(ada.get("/").text)  # ranks and caches the page
+    assert "1 publisher · 1 copy · 1 comment" not in before
+    _comment(ada, flixo, "fresh")
+    ada.get(f"/articles/{flixo}")  # read
+    page = ada.get("/").text
+    assert "Streaming app Flixo fined €12m over hidden subscription fees" in _text(page)
+    assert re.search(rf'is-read">\s*<a href="/articles/{flixo}"', page)
+    text = _text(page)
+    start = text.index("Streaming app Flixo")
+    assert "1 comment" in text[start : start + 300]

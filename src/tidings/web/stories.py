@@ -3,26 +3,30 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from fastapi import Request, Response
 from starlette.exceptions import HTTPException
 
 from tidings.store import comments, pages, reading
 from tidings.web import render
 from tidings.web.auth import CurrentVisitor
-from tidings.web.context import Web
+from tidings.web.context import Web, WebContext
 from tidings.web.params import page_number
 from tidings.web.sections import sections
 
 PER_PAGE = 30
+CACHE_SECONDS = 10.0
+CACHED_PAGES = 10
 
 
 def list_stories(request: Request, web: Web, visitor: CurrentVisitor, page: str = "1") -> Response:
     number = page_number(page)
-    # One story more than a page holds tells whether there is a next page.
-    found = pages.front_page(web.store, web.clock(), limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
+    found = _ranked(web, number)
     if not found and number > 1:
         raise HTTPException(status_code=404)
-    shown = found[:PER_PAGE]
+    shown = [dict(story) for story in found[:PER_PAGE]]  # copies: the cached ranking is shared
     ids = [item["id"] for story in shown for item in story["articles"]]
     counts = comments.comment_counts(web.store, ids)
     read: set[int] = set()
@@ -44,3 +48,21 @@ def list_stories(request: Request, web: Web, visitor: CurrentVisitor, page: str 
             "sections": sections(web),
         },
     )
+
+
+def _ranked(web: WebContext, number: int) -> list[dict[str, Any]]:
+    """One page of the ranking, kept for `CACHE_SECONDS`: every reader sees the same stories, and ranking
+    them is most of a front page's work. Comment counts and read marks are added per request."""
+    # One story more than a page holds tells whether there is a next page.
+    offset = (number - 1) * PER_PAGE
+    if number > CACHED_PAGES:  # the archive's deep pages are rare: not worth memory
+        return pages.front_page(web.store, web.clock(), limit=PER_PAGE + 1, offset=offset)
+    key = f"front:{number}"
+    with web.lock:
+        stamp, value = web.cache.get(key, (-CACHE_SECONDS, []))
+    if time.monotonic() - stamp < CACHE_SECONDS:
+        return list(value)
+    fresh = pages.front_page(web.store, web.clock(), limit=PER_PAGE + 1, offset=offset)
+    with web.lock:
+        web.cache[key] = (time.monotonic(), fresh)
+    return fresh
