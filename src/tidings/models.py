@@ -178,3 +178,12 @@ class Enrichment:
     truncated: bool = False  # the text was longer than enrich looks at
     engine: str = "rules"  # "rules", or the spaCy model that found the entities
     seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """What clustering needs to know of a candidate story besides its centroid."""
+
+    size: int  # articles
+    first_seen: datetime | None  # earliest and latest publication time of its dated articles
+    last_seen: datetime | None

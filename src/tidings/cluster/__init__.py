@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tidings.cluster.features import NAME, NUMBER, PHRASE, WORD, article_terms, text_terms
+from tidings.models import StoryInfo
 
 Terms = Mapping[str, tuple[float, str]]  # term -> (weighted count, kind), as `features` gives them
 
@@ -61,13 +62,6 @@ class Params:
     common_share: float = 0.1
     common_after: int = 1000
     max_merges: int = 3
-
-
-@dataclass(frozen=True, slots=True)
-class StoryInfo:
-    size: int
-    first_seen: datetime | None
-    last_seen: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from tidings.cluster import StoryInfo
+from tidings.models import StoryInfo
 
 
 class MemoryStoryIndex:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tidings.cluster import StoryInfo
+from tidings.models import StoryInfo
 from tidings.store import schema as t
 from tidings.store.util import key as _key
 
