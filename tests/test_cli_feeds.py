@@ -221,3 +221,23 @@ def test_refresh_reports_failures_and_exits_1(tidings: CliRun, server: FeedServe
     forced = tidings("refresh", "--source", server.url("/good.xml"))
     assert "1 sources refreshed" in forced.output
     assert "no source" in tidings("refresh", "--source", "42").output
+
+
+def test_discovery_as_a_whole_is_bounded(
+    tidings: CliRun, server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_FETCH_TOTAL_TIMEOUT", "0.5")
+    monkeypatch.setenv("TIDINGS_FETCH_READ_TIMEOUT", "5")
+    server.route("/", "<html><body>No feed here</body></html>", content_type="text/html")
+    for path in ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml"):
+        server.route(path, "<html>slow</html>", content_type="text/html", delay=0.4)
+    result = tidings("subscribe", server.url("/"))
+    assert result.exit_code == 1
+    assert "no feed found within 1 s" in result.output
+
+
+def test_a_bad_allowlist_is_one_clear_line(tidings: CliRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIDINGS_FETCH_ALLOW_HOSTS", "10.0.0.0/99")
+    result = tidings("subscribe", "https://example.com/feed.xml")
+    assert result.exit_code == 1
+    assert "fetch_allow_hosts: '10.0.0.0/99' is not a network" in result.output

@@ -10,8 +10,10 @@ out as OPML. A thin layer over `store.sources` that adds feed discovery and URL 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from tidings.fetch.decode import DocumentError, decode
@@ -71,7 +73,7 @@ def subscribe(
     feed_url = normalise_feed_url(url)
     feed: Feed | None = None
     if discover:
-        feed_url, feed = asyncio.run(find_feed(feed_url, conf))
+        feed_url, feed = asyncio.run(_bounded(find_feed(feed_url, conf), 2 * float(conf.fetch_total_timeout)))
     now = datetime.now(UTC)
     with store.begin() as tx:
         existing = tx.source_by_url(feed_url)
@@ -90,11 +92,24 @@ def subscribe(
     return Subscribed(source, created=source_id is not None)
 
 
+async def _bounded(search: Coroutine[Any, Any, tuple[str, Feed]], seconds: float) -> tuple[str, Feed]:
+    """Discovery tries several URLs; all of it together gets at most `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await search
+    except TimeoutError as exc:
+        raise SubscribeError(f"no feed found within {seconds:g} s") from exc
+
+
 async def find_feed(url: str, conf: Settings) -> tuple[str, Feed]:
     """(feed URL, feed): `url` itself when it is a feed, else the first feed its page links to as an
     alternate, else the first usual feed path of its site that holds one."""
     max_entries = int(conf.feed_max_entries)
-    async with Fetcher(FetchLimits.from_settings(conf)) as fetcher:
+    try:
+        limits = FetchLimits.from_settings(conf)
+    except FetchError as exc:  # a bad fetch_allow_hosts
+        raise SubscribeError(str(exc)) from exc
+    async with Fetcher(limits) as fetcher:
         try:
             response = await fetcher.get(url, accept=f"{FEED_ACCEPT}, text/html;q=0.8")
         except FetchError as exc:
