@@ -190,13 +190,23 @@ def find_absolute_time(text: str, fetched_at: datetime) -> TimeMatch | None:
     return None
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?=$|[T\s_-])")
+
+
 def parse_date(raw: str, fetched_at: datetime | None = None) -> datetime | None:
     """A date string in any common form; naive times take the fetch time's zone (else UTC)."""
     text = raw.strip().replace(" at ", " ")[:100]
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
-        day_first = bool(re.match(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text))
+        iso_day = _ISO_DAY.match(text)
+        if iso_day:  # an ISO date with a time we cannot read ("2022-05-04-0305:49:00-10800"): the day
+            try:
+                parsed = datetime.fromisoformat(iso_day.group())
+            except ValueError:
+                return None
+            return parsed.replace(tzinfo=UTC) if 1990 <= parsed.year <= 2100 else None
+        day_first = bool(re.match(r"\d{1,2}[./-]\d{1,2}[./-]\d{4}", text))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # unknown zone names: the time is still right to the day
@@ -238,8 +248,8 @@ _WRITTEN_DATE = re.compile(
             r"(?P<y1>(?:19|20)\d\d)",
             rf"(?P<m2>{_MONTH_WORD})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)",
             r"(?P<d3>[0-3]?\d)\.\s?(?P<m3>[01]?\d)\.\s?(?P<y3>(?:19|20)\d\d)",
-            r"(?P<m4>[01]?\d)/(?P<d4>[0-3]?\d)/(?P<y4>(?:19|20)\d\d)",
-            r"(?P<d5>[0-3]?\d)/(?P<m5>[01]?\d)/(?P<y5>(?:19|20)\d\d)",
+            r"(?P<d4>[0-3]?\d)/(?P<m4>[01]?\d)/(?P<y4>(?:19|20)\d\d)",
+            r"(?P<m5>[01]?\d)/(?P<d5>[0-3]?\d)/(?P<y5>(?:19|20)\d\d)",
         )
     )
     + ")",
@@ -249,7 +259,8 @@ _WRITTEN_DATE = re.compile(
 
 def find_written_date(text: str) -> date | None:
     """The first calendar date written in `text` ("6. Mai 2014", "12 de marzo de 2020", "Jan 5, 2019",
-    "05.06.2019", "2019-06-05"); numbers with slashes are read month first when that is a date."""
+    "05.06.2019", "2019-06-05"); numbers with slashes are read day first, as most of the world writes
+    them, and month first only when that alone makes a date ("3/25/2020")."""
     for match in _WRITTEN_DATE.finditer(text[:2000]):
         groups = match.groupdict()
         for n in ("i", "1", "2", "3", "4", "5"):

@@ -436,6 +436,7 @@ def _dropped(page: Page, container: int, strict: bool) -> list[bool]:
         exempt.add(i)
         i = elements[i].parent
     dropped = [False] * len(elements)
+    article_good = elements[container].good
     for i, element in enumerate(elements):
         if i in exempt:
             continue
@@ -444,7 +445,8 @@ def _dropped(page: Page, container: int, strict: bool) -> list[bool]:
             or bool(element.flags & CHROME)
             or (strict and bool(element.flags & CAPTION))
             or (bool(element.flags & WEAK) and not _reads_as_prose(element))
-            or element.links * 2 > element.chars  # a list of links, with whatever labels it has
+            # a list of links, with whatever labels it has (not a wrapper around most of the article)
+            or (element.links * 2 > element.chars and element.good * 2 < article_good)
         )
     return dropped
 

@@ -72,6 +72,10 @@ def read_html(
         # Galleries and video pages: the captions are the article.
         blocks = _without_title(select(page, meta.title, strict=False), meta.title)
     blocks = [b for b in blocks if not _learned_chrome(b, template)]
+    found = sum(len(b.text) for b in blocks)
+    if meta.body and found < SHORT_BODY_CHARS and len(meta.body) > 2 * max(found, SHORT_BODY_CHARS):
+        # A page drawn by scripts: the article is in its JSON-LD only.
+        blocks = [Block(p, "p", 0, 0) for p in _paragraphs(meta.body)]
     if meta.published_at is None:
         meta = replace(meta, published_at=_written_date(page, blocks) or _htmldate(prepared.html, url))
     if sum(len(b.text) for b in blocks) < MIN_BODY_CHARS:
@@ -91,6 +95,11 @@ def html_template_lines(html: str) -> set[str]:
         return set()
     lines = split_lines("\n".join(b.text for b in walk(tree.body).blocks))
     return template_lines(lines)
+
+
+def _paragraphs(text: str) -> list[str]:
+    parts = [collapse_ws(p) for p in re.split(r"\n\s*\n|\r\n\s*\r\n|\n", text)]
+    return [p for p in parts if p]
 
 
 def _learned_chrome(block: Block, template: SiteTemplate) -> bool:
@@ -118,8 +127,8 @@ _DATE_HINT = re.compile(r"date|time|publish|posted|datum|fecha|meta|byline|info|
 
 
 def _written_date(page: Page, article: list[Block]) -> datetime | None:
-    """A publication date written on the page: in an element marked as a date or byline, else at the
-    article's edges (the line under the headline, "Posted on …" at the end)."""
+    """A publication date written on the page: in an element marked as a date or byline, else near the
+    article's start (the line under the headline, a dateline opening the lead), else at its end."""
     elements = page.elements
     marked = (
         b
@@ -127,10 +136,11 @@ def _written_date(page: Page, article: list[Block]) -> datetime | None:
         if _DATE_HINT.search(elements[b.owner].hint)
         or _DATE_HINT.search(elements[elements[b.owner].parent].hint)
     )
-    for block in itertools.chain(itertools.islice(marked, 30), article[:8], article[-5:]):
-        if len(block.text) > 300:
-            continue
-        found = find_written_date(block.text)
+    start = next((i for i, b in enumerate(page.blocks) if article and b is article[0]), 0)
+    around = page.blocks[max(0, start - 6) : start + 10]
+    for block in itertools.chain(itertools.islice(marked, 30), around, article[-5:]):
+        text = block.text if len(block.text) <= 160 else f"{block.text[:80]} {block.text[-80:]}"
+        found = find_written_date(text)
         if found is not None:
             return datetime(found.year, found.month, found.day, tzinfo=UTC)
     return None
@@ -146,7 +156,7 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            found = find_date(html, url=url, original_date=True, extensive_search=True)
+            found = find_date(html, url=url, original_date=True, extensive_search=False)
     except Exception:  # htmldate on a page it cannot parse: no date, not a failed extraction
         return None
     if not found:

@@ -43,7 +43,6 @@ _PUBLISHED_KEYS = (
     "pubdate",
     "date",
     "og:release_date",
-    "uploaddate",
     "cxenseparse:recs:publishtime",
 )
 _MODIFIED_KEYS = (
@@ -78,6 +77,7 @@ class PageMeta:
     canonical_url: str | None = None
     language: str | None = None
     image: str | None = None
+    body: str | None = None  # the article's text as its JSON-LD gives it (articleBody), if it does
 
     @property
     def author(self) -> str | None:
@@ -112,6 +112,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         canonical_url=canonical,
         language=_language(tree, metas),
         image=_image(metas, ld, url),
+        body=ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else None,
     )
 
 
@@ -162,7 +163,7 @@ def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
             if "webpage" not in kinds.lower():
                 return item
             fallback = fallback or item
-        elif not fallback and item.get("headline"):
+        elif not fallback and (item.get("headline") or item.get("datePublished")):
             fallback = item
     return fallback
 
@@ -321,8 +322,9 @@ def _published(
     then a date in the URL, then a date written in an element marked as one, then the modification time.
     An instant given in UTC is shown in the page's own zone when another source or the URL tells it."""
     stamps = [
-        *(metas.get(k) for k in _PUBLISHED_KEYS),
+        *(metas.get(k) for k in _PUBLISHED_KEYS[:2]),  # Open Graph's article:published_time
         _ld_text(ld.get("datePublished")),
+        *(metas.get(k) for k in _PUBLISHED_KEYS[2:]),
         *(
             node.attributes.get("content") or node.attributes.get("datetime") or node.text()
             for node in tree.css('[itemprop="datePublished"], time[datetime], time[pubdate]')[:5]
