@@ -85,7 +85,7 @@ def _client(store: Store, conf: settings.Settings) -> TestClient:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """All three invented aggregators. A permissive story threshold puts the two Eastmoor derailment
     articles (different publishers, one event) into one story."""
-    store, conf = _store(tmp_path_factory.mktemp("corpus"), story_min_similarity=0.2)
+    store, conf = _store(tmp_path_factory.mktemp("corpus"), story_min_similarity=0.15)
     for site, folder in SITES:
         _ingest(store, conf, DUMPS / folder, site)
     yield store
@@ -220,6 +220,23 @@ def test_article_page_links_other_articles_in_its_story(client: TestClient, corp
     more = page.text[page.text.index("More on this story") :]
     assert f"{DERAILMENT_LEDGER} The Northern Ledger · 1 Jul 2025, 20:00 UTC (16 hours ago)" in more
     assert page.href_of(DERAILMENT_LEDGER) == [f"/articles/{_article_id(corpus, DERAILMENT_LEDGER)}"]
+
+
+def test_article_page_links_related_stories(client: TestClient, corpus: Store) -> None:
+    from sqlalchemy import select
+
+    from tidings.store import schema as t
+
+    with corpus.engine.connect() as c:
+        pairs = c.execute(select(t.story_related.c.story_id, t.story_related.c.related_id)).all()
+        assert pairs  # the premise: the stories area relates some stories of this corpus
+        story, related = pairs[0]
+        article = c.execute(select(t.articles.c.id).where(t.articles.c.story_id == story)).scalars().first()
+        targets = set(c.execute(select(t.articles.c.id).where(t.articles.c.story_id == related)).scalars())
+    page = _page(client, f"/articles/{article}")
+    related_part = page.text[page.text.index("Related stories") :]
+    links = [a.get("href") for a, shown in page.links if shown and shown in related_part]
+    assert any(href in {f"/articles/{n}" for n in targets} for href in links)
 
 
 LIGHTHOUSE = """Lighthouse keepers return to Skerry Point after fifty years

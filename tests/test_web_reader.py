@@ -371,7 +371,6 @@ def test_single_article_has_no_coverage_section(store: Store) -> None:
     flixo = find_article(store, "Streaming app Flixo")
     text = _text(client(store).get(f"/articles/{flixo}").text)
     assert "More on this story" not in text
-    assert "Related stories" not in text  # none until the stories area provides them
 
 
 # Front page ----------------------------------------------------------------------------------------------

@@ -298,3 +298,25 @@ def copy_text(store: Store, article_id: int, copy_id: int) -> dict[str, Any] | N
         "url": row["url"],
         "fetched_at": _iso(row["fetched_at"]),
     }
+
+
+def related_stories(store: Store, story_id: int, limit: int = 5) -> list[dict[str, Any]]:
+    """The stories the stories area found nearest this one (`story_related`), best first, each with the
+    article its link opens (the story's headline article, or its first)."""
+    r, s, a = t.story_related, t.stories, t.articles
+    first_article = select(func.min(a.c.id)).where(a.c.story_id == s.c.id).scalar_subquery()
+    with store.engine.connect() as c:
+        rows = c.execute(
+            select(
+                s.c.id, s.c.title, func.coalesce(s.c.headline_article_id, first_article).label("article_id")
+            )
+            .join(r, r.c.related_id == s.c.id)
+            .where(r.c.story_id == story_id, s.c.article_count > 0)
+            .order_by(r.c.score.desc(), s.c.id)
+            .limit(limit)
+        ).mappings()
+        return [
+            {"id": row["id"], "title": row["title"], "article_id": row["article_id"]}
+            for row in rows
+            if row["article_id"] is not None
+        ]
