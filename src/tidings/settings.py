@@ -51,13 +51,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_bytes", int, 20_000_000, "Largest document `tidings ingest` accepts, in bytes."),
     Setting("fold_shingle_words", int, 5, "Words per shingle when fingerprinting article text."),
     Setting(
-        "fold_anchor_rate", int, 8, "One shingle in this many becomes an index anchor (content-defined)."
+        "fold_anchor_rate",
+        int,
+        64,
+        "After an article's opening (always indexed), one shingle in this many is an index key.",
     ),
     Setting(
         "fold_min_containment",
         float,
-        0.5,
-        "Share of the smaller text's shingles that must occur in the other for two copies to be one article.",
+        0.45,
+        "Share of the smaller text's shingles that must occur in the other for two copies to be one "
+        "article (when they also start alike; see the README's fold section).",
     ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
     Setting(

@@ -15,6 +15,7 @@ SUITES: dict[str, str] = {
     "fetch": "refreshing 2,000 local feeds (then again, unchanged) beside bare httpx GETs",
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
     "extract": "article extraction against Trafilatura, readability-lxml and Resiliparse",
+    "fold": "copies found on a generated syndication corpus, and throughput beside datasketch MinHashLSH",
 }
 
 

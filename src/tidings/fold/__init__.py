@@ -88,11 +88,14 @@ class _Batch:
         return article_id
 
     def candidates(self, fp: Fingerprint) -> list[int]:
-        shared: dict[int, int] = defaultdict(int)
+        """The articles most likely to hold a copy of this one: shared keys weighed by their rarity (a key
+        of boilerplate that hundreds of articles share says little), newer articles first on a tie."""
+        score: dict[int, float] = defaultdict(float)
         for key in fp.keys.tolist():
-            for article_id in self.postings.get(key, ()):
-                shared[self.resolve(article_id)] += 1
-        ranked = sorted(shared, key=lambda a: (-shared[a], a))
+            holders = self.postings.get(key, ())
+            for article_id in holders:
+                score[self.resolve(article_id)] += 1.0 / len(holders)
+        ranked = sorted(score, key=lambda a: (-score[a], -a))
         return ranked[:MAX_CANDIDATES]
 
     def fetch(self, article_ids: Sequence[int]) -> None:
@@ -146,8 +149,9 @@ def place(
                 new_keys.append((key, article_id))
         saved.append((copy_id, article_id, pack(fp.words)))
         placements.append(placement)
-    resolved = [(key, batch.resolve(a)) for key, a in new_keys]
-    index.fold_record(saved, sorted(set(resolved)))
+    # copies and keys of this batch that went to an article merged away since go where it went
+    resolved = sorted({(key, batch.resolve(a)) for key, a in new_keys})
+    index.fold_record([(c, batch.resolve(a), w) for c, a, w in saved], resolved)
     return _final(placements, batch)
 
 

@@ -10,22 +10,23 @@ loop runs per word, and the per-call numpy overhead is paid once per batch, not 
   articles differ), bit 1
   the last word of a sentence or paragraph; the other 30 bits hash the word, ASCII case folded;
 - shingles (64 bits) hash `k` consecutive words, order-sensitive;
-- keys are the shingles whose hash is 0 modulo a rate: `anchor_rate` in the first `LEAD` shingles (the
-  lead, which every copy has, excerpts included) and `SPARSE` times sparser after it. The choice depends
-  only on the shingle and how far into the text it is, so an excerpt's keys are a subset of its
-  article's: truncated copies find their article by containment, which MinHash/Jaccard banding misses.
+- keys index the text: in its opening (the first `WINNOWED` shingles, which every copy has, excerpts
+  included) the smallest shingle of every window of `WINDOW` (winnowing), after it the shingles whose
+  hash is 0 modulo `anchor_rate`. Both choices depend only on the shingles themselves, so an excerpt's
+  keys are (up to its cut) a subset of its article's: truncated copies find their article and are then
+  verified by containment, which MinHash/Jaccard banding would miss.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-LEAD = 100  # shingles of the lead, indexed densely
-SPARSE = 8  # after the lead, one key in `SPARSE * anchor_rate` shingles
+WINNOWED, WINDOW = 48, 8  # the opening shingles winnowed: a key in every window of eight
 MIN_KEYS = 4  # a text with fewer sampled keys than this, and at most SHORT shingles, indexes them all
 SHORT = 32
 KEY_BITS = 48  # index keys: the top 48 bits of a shingle hash (a 6-byte SQL integer)
@@ -114,6 +115,14 @@ def _plain_text(text: str) -> bytes:
     return text.encode("utf-8", "replace")
 
 
+_WORDS = re.compile(rb"[0-9A-Za-z_\x80-\xff]+")
+
+
+def plain_words(text: str) -> list[bytes]:
+    """The words fingerprints are made of, as bytes (ASCII lower-cased), for peers and tests."""
+    return _WORDS.findall(_plain_text(text).lower())
+
+
 def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
     encoded = [_plain_text(t) for t in texts]
@@ -175,19 +184,26 @@ def shingles(words: np.ndarray, k: int) -> np.ndarray:
 
 def keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
     """The index keys of one text: a content-defined sample, dense in the lead and sparse after it."""
-    chosen = _chosen(shingle_hashes, np.arange(len(shingle_hashes)), anchor_rate)
+    n = len(shingle_hashes)
+    chosen = _chosen(shingle_hashes, np.arange(n), np.arange(n, 0, -1), anchor_rate)
     return _keys_of(shingle_hashes, chosen)
 
 
-def _chosen(h: np.ndarray, position: np.ndarray, anchor_rate: int) -> np.ndarray:
+def _chosen(h: np.ndarray, position: np.ndarray, remaining: np.ndarray, anchor_rate: int) -> np.ndarray:
+    """Which shingles are keys, given each one's position in its text and how many shingles its text has
+    from there: the smallest hash of every window of `WINDOW` shingles in the first `WINNOWED`
+    (winnowing: any dozen words a short excerpt shares with the start of its article make a key both
+    have), and after that the shingles whose hash is 0 modulo `anchor_rate`."""
     rate = max(1, anchor_rate)
     if rate & (rate - 1) == 0:  # a power of two: a mask is cheaper than a modulo
-        dense = h & _U64(rate - 1) == 0
-        sparse = h & _U64(rate * SPARSE - 1) == 0
+        chosen: np.ndarray = h & _U64(rate - 1) == 0
     else:
-        dense = h % _U64(rate) == 0
-        sparse = h % _U64(rate * SPARSE) == 0
-    chosen: np.ndarray = dense & ((position < LEAD) | sparse)
+        chosen = h % _U64(rate) == 0
+    chosen &= remaining > 0
+    opens = np.flatnonzero((position <= WINNOWED - WINDOW) & (remaining >= WINDOW))
+    if len(opens):
+        windows = np.lib.stride_tricks.sliding_window_view(h, WINDOW)
+        chosen[opens + windows[opens].argmin(axis=1)] = True
     return chosen
 
 
@@ -199,7 +215,7 @@ def _keys_of(h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 
 
 def fingerprint_texts(
-    texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 8
+    texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64
 ) -> list[Fingerprint]:
     """Fingerprints of a batch of texts (one numpy pass over all their words)."""
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
@@ -210,7 +226,7 @@ def fingerprint_texts(
     n = np.diff(bounds)
     text_of = np.repeat(np.arange(len(texts)), n)[: len(every)]
     position = np.arange(len(every)) - bounds[text_of]
-    chosen = _chosen(every, position, anchor_rate) & (position <= n[text_of] - k)
+    chosen = _chosen(every, position, n[text_of] - k + 1 - position, anchor_rate)
     # every text's keys in one sort: (text, key) packed in 63 bits
     packed = np.unique(
         (text_of[chosen].astype(np.int64) << KEY_BITS)
@@ -230,7 +246,7 @@ def fingerprint_texts(
     return out
 
 
-def from_words(words: np.ndarray, shingle_words: int = 5, anchor_rate: int = 8) -> Fingerprint:
+def from_words(words: np.ndarray, shingle_words: int = 5, anchor_rate: int = 64) -> Fingerprint:
     """A fingerprint rebuilt from stored word hashes."""
     h = shingles(words, shingle_words)
     return Fingerprint(words, h, keys(h, anchor_rate))

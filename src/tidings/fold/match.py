@@ -22,30 +22,42 @@ MIN_SHINGLES = 8  # shorter texts fold only into identical ones
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """How alike two copies must be to be one article (calibrated with `tidings bench fold --calibrate`)."""
+    """How alike two copies must be to be one article (calibrated on the syndication corpus of
+    `tidings bench fold`: the copies' pairs against the hard negatives' pairs).
+
+    Containment decides, and the lower it is, the more the texts must agree on how they start: an
+    excerpt is the start of its article; a follow-up reuses an article's background under a new lead.
+    """
 
     shingle_words: int = 5
-    anchor_rate: int = 8
-    min_containment: float = 0.45  # with the lead shared
-    high_containment: float = 0.9  # whatever the lead
-    lead_slack: int = 40  # words of one text allowed before the texts agree (a dek, a note, chrome)
-    lead_offset: int = 4  # ... and of the other text (where one starts, the other must nearly start)
-    lead_share: float = 0.5  # of the 30 shingles after that, the share the other text must have
-    max_conflicts: int = 1
+    anchor_rate: int = 64  # after the winnowed opening, one shingle in this many is a key
+    min_containment: float = 0.45  # ... with the texts starting together (a few words of chrome apart)
+    mid_containment: float = 0.75  # ... with the texts starting nearly together (an edit in the lead)
+    high_containment: float = 0.9  # whatever the start
+    near_start: int = 4  # words before the shared text starts in the one text that starts first
+    nearly_start: int = 12
+    lead_slack: int = 40  # ... and in the other text (a dek, a note, chrome before it)
+    lead_share: float = 0.5  # of the 30 shingles from there, the share the two texts have in common
+    max_conflicts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
     containment: float  # share of the smaller text's shingles found in the larger
     conflicts: int  # aligned substitutions of names or figures inside sentences
-    lead: float  # share of the smaller text's lead found at the start of the larger (0 if misplaced)
-    heads: tuple[int, int] = (0, 0)  # words before the first shared shingle: (smaller, larger)
+    lead: float  # share of the lead the texts have in common from where they start to agree
+    heads: tuple[int, int] = (0, 0)  # words before the texts start to agree: (smaller, larger)
 
     def same(self, rules: Rules) -> bool:
         if self.conflicts > rules.max_conflicts:
             return False
-        return self.containment >= rules.high_containment or (
-            self.containment >= rules.min_containment and self.lead >= rules.lead_share
+        if self.containment >= rules.high_containment:
+            return True
+        if self.lead < rules.lead_share or max(self.heads) > rules.lead_slack:
+            return False
+        start = min(self.heads)
+        return (self.containment >= rules.min_containment and start <= rules.near_start) or (
+            self.containment >= rules.mid_containment and start <= rules.nearly_start
         )
 
 
@@ -66,15 +78,29 @@ def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False)
     containment = float(shared.mean())
     if containment < rules.min_containment and not full:
         return Comparison(containment, 0, 0.0)
-    at = np.flatnonzero(shared)
+    at, where = _alignment(small.shingles, large.shingles, shared)
     if len(at) == 0:
-        return Comparison(0.0, 0, 0.0)
-    order = np.argsort(large.shingles, kind="stable")
-    where = order[np.searchsorted(large.shingles[order], small.shingles[at])]
+        return Comparison(containment, 0, 0.0, (len(small.shingles), len(large.shingles)))
     lead, heads = _lead(small, large, shared, at, where, rules)
     limit = None if full else rules.max_conflicts
     conflicts = _conflicts(small, large, at, where, rules.shingle_words, limit)
     return Comparison(containment, conflicts, lead, heads)
+
+
+def _alignment(small: np.ndarray, large: np.ndarray, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in the smaller text, in the larger) of the shingles that align the two texts: shared,
+    found once in each (a phrase the text repeats could align anywhere), and in the same order."""
+    _, inverse, counts = np.unique(small, return_inverse=True, return_counts=True)
+    once = shared & (counts[inverse] == 1)
+    order = np.argsort(large, kind="stable")
+    ranked = large[order]
+    at = np.flatnonzero(once)
+    first = np.searchsorted(ranked, small[at], side="left")
+    last = np.searchsorted(ranked, small[at], side="right")
+    single = last - first == 1
+    at, where = at[single], order[first[single]]
+    in_order = where == np.maximum.accumulate(where) if len(where) else np.zeros(0, dtype=bool)
+    return at[in_order], where[in_order]
 
 
 def _lead(
@@ -95,7 +121,7 @@ def _lead(
         return 0.0, (len(shared), len(shared))
     first = int(steady[0])
     heads = (int(at[first]), int(where[first]))
-    if max(heads) > rules.lead_slack or min(heads) > rules.lead_offset:
+    if max(heads) > rules.lead_slack:
         return 0.0, heads
     mine = float(shared[heads[0] : heads[0] + LEAD_SPAN].mean())
     theirs = float(np.isin(large.shingles[heads[1] : heads[1] + LEAD_SPAN], small.shingles).mean())
@@ -127,7 +153,7 @@ def _conflicts(
             continue
         mine = {int(w) >> 2 for w in small.words[a:b] if w & KEY}
         theirs = {int(w) >> 2 for w in large.words[c:d] if w & KEY}
-        if mine != theirs:
+        if mine - theirs and theirs - mine:  # each side has names or figures the other lacks: swapped
             conflicts += 1
             if limit is not None and conflicts > limit:
                 break

@@ -62,9 +62,14 @@ class FoldTables:
 
     def fold_new_article(self) -> int:
         moment = _now()
-        return _key(
-            self.c.execute(insert(t.articles).values(body="[]", created_at=moment, updated_at=moment))
-        )
+        values: dict[str, Any] = {"body": "[]", "created_at": moment, "updated_at": moment}
+        if self.c.dialect.name == "sqlite":
+            # SQLite hands out max(id) + 1, so the id of an article merged away could come back and be
+            # taken for it; ids of merged articles stay spent (PostgreSQL's sequences never go back).
+            top = self.c.execute(select(func.max(t.articles.c.id))).scalar() or 0
+            gone = self.c.execute(select(func.max(t.fold_merged.c.article_id))).scalar() or 0
+            values["id"] = max(int(top), int(gone)) + 1
+        return _key(self.c.execute(insert(t.articles).values(**values)))
 
     def fold_record(
         self, signatures: Sequence[tuple[int, int, bytes]], keys: Sequence[tuple[int, int]]
@@ -103,6 +108,11 @@ class FoldTables:
         m = t.fold_merged
         value = self.c.execute(select(m.c.into_id).where(m.c.article_id == article_id)).scalar()
         return int(value) if value is not None else None
+
+    def fold_copy_articles(self) -> list[tuple[int, int]]:
+        """(copy id, article id) of every indexed copy."""
+        s = t.fold_signatures
+        return [(int(c), int(a)) for c, a in self.c.execute(select(s.c.copy_id, s.c.article_id))]
 
     def fold_needs_reindex(self) -> bool:
         lv = t.fold_levels

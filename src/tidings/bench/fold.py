@@ -1,0 +1,317 @@
+"""`tidings bench fold`: folding quality and throughput, beside datasketch's MinHash LSH in the same run.
+
+Quality: a generated syndication corpus (`bench.syndication`, seeded) goes through the real fold index
+(a SQLite file, in batches, as `tidings ingest` of a folder does); the articles that come out are scored
+against the truth: pairwise precision, recall and F1 over pairs of copies, articles wrongly split,
+articles wrongly merged, and merges across each kind of hard negative. The same corpus in reverse order
+must give the same articles. datasketch (MinHash, 128 permutations, MinHashLSH at threshold 0.5,
+copies joined when LSH pairs them) is scored on the same documents.
+
+Throughput: fingerprint + index + query per document, single process, at each size, for Tidings (the
+store-backed index in a SQLite file) and for datasketch (in memory), each in its own process so that
+each one's resident memory is its own. Corpus generation is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tidings import fold
+from tidings.bench.syndication import Chunk, chunks
+from tidings.fold.fingerprint import plain_words
+from tidings.models import Copy
+from tidings.store import Store
+
+BATCH = 1000  # documents per transaction
+PEER = "datasketch MinHashLSH (128 perm, threshold 0.5)"
+
+
+# --- quality ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Scores:
+    documents: int
+    articles: int
+    precision: float
+    recall: float
+    f1: float
+    split: int  # true articles whose copies ended in more than one article
+    merged: int  # articles holding copies of more than one true article
+    negatives: dict[str, tuple[int, int]]  # kind -> (pairs of articles folded together, pairs)
+
+
+def score(
+    truth: Sequence[int], predicted: Sequence[int], negatives: Sequence[tuple[int, int, str]]
+) -> Scores:
+    """Pairwise scores of a predicted grouping of documents against the true articles."""
+    by_truth: dict[int, list[int]] = defaultdict(list)
+    by_pred: dict[int, list[int]] = defaultdict(list)
+    for doc, (t, p) in enumerate(zip(truth, predicted, strict=True)):
+        by_truth[t].append(doc)
+        by_pred[p].append(doc)
+    both: dict[tuple[int, int], int] = defaultdict(int)
+    for t, p in zip(truth, predicted, strict=True):
+        both[(t, p)] += 1
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    tp = sum(pairs(n) for n in both.values())
+    true_pairs = sum(pairs(len(d)) for d in by_truth.values())
+    pred_pairs = sum(pairs(len(d)) for d in by_pred.values())
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    split = sum(1 for docs in by_truth.values() if len({predicted[d] for d in docs}) > 1)
+    merged = sum(1 for docs in by_pred.values() if len({truth[d] for d in docs}) > 1)
+    where: dict[int, set[int]] = defaultdict(set)
+    for t, p in zip(truth, predicted, strict=True):
+        where[t].add(p)
+    kinds: dict[str, tuple[int, int]] = {}
+    for a, b, kind in negatives:
+        if a in where and b in where:
+            folded, total = kinds.get(kind, (0, 0))
+            kinds[kind] = (folded + bool(where[a] & where[b]), total + 1)
+    return Scores(len(truth), len(by_pred), precision, recall, f1, split, merged, kinds)
+
+
+def fold_corpus(items: Sequence[Copy], url: str, rules: fold.Rules, batch: int = BATCH) -> list[int]:
+    """Fold copies (in this order) through the store-backed index; each copy's article id."""
+    store = Store(url)
+    store.migrate()
+    placed: list[int] = []
+    try:
+        for start in range(0, len(items), batch):
+            part = items[start : start + batch]
+            with store.begin() as tx:
+                fps = fold.fingerprints(part, rules)
+                ids = range(start + 1, start + 1 + len(part))
+                placed.extend(p.article_id for p in fold.place(fps, list(ids), tx, rules))
+        # later merges move earlier copies: read where each copy ended up
+        with store.begin() as tx:
+            final = dict(tx.fold_copy_articles())
+        return [final[i + 1] for i in range(len(items))]
+    finally:
+        store.close()
+
+
+def datasketch_groups(texts: Sequence[str], threshold: float = 0.5) -> list[int]:
+    """datasketch's grouping: copies joined (union-find) when MinHashLSH returns one for the other and
+    their estimated Jaccard similarity reaches the threshold."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    sketches = []
+    for i, m in enumerate(MinHash.generator((_peer_shingles(t) for t in texts), num_perm=128)):
+        for j in lsh.query(m):
+            if m.jaccard(sketches[int(j)]) >= threshold:  # LSH candidates checked on their estimate
+                parent[root(int(j))] = root(i)
+        lsh.insert(str(i), m)
+        sketches.append(m)
+    return [root(i) for i in range(len(texts))]
+
+
+def _peer_shingles(text: str) -> list[bytes]:
+    """What a datasketch user feeds it: word 5-grams of the same words Tidings sees."""
+    words = plain_words(text)
+    if len(words) < 5:
+        return [b" ".join(words)]
+    return [b" ".join(words[i : i + 5]) for i in range(len(words) - 4)]
+
+
+def quality(documents: int, seed: int, rules: fold.Rules, peer: bool) -> dict[str, object]:
+    corpus = list(chunks(documents, seed))
+    items = [it for c in corpus for it in c.items]
+    copies = [it.copy for it in items]
+    truth = [it.article for it in items]
+    negatives = [n for c in corpus for n in c.negatives]
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        forward = fold_corpus(copies, f"sqlite:///{folder}/forward.db", rules)
+        backward = fold_corpus(copies[::-1], f"sqlite:///{folder}/backward.db", rules)[::-1]
+    out["tidings"] = score(truth, forward, negatives)
+    out["same_in_reverse"] = _partition(forward) == _partition(backward)
+    if peer:
+        out["peer"] = score(truth, datasketch_groups([fold.fold_text(c) for c in copies]), negatives)
+    return out
+
+
+def _partition(groups: Sequence[int]) -> set[frozenset[int]]:
+    members: dict[int, set[int]] = defaultdict(set)
+    for doc, g in enumerate(groups):
+        members[g].add(doc)
+    return {frozenset(m) for m in members.values()}
+
+
+# --- throughput -------------------------------------------------------------------------------------------------
+def _stream(documents: int, seed: int) -> Iterator[Chunk]:
+    return chunks(documents, seed)
+
+
+def run_tidings(documents: int, seed: int, rules: fold.Rules, folder: str) -> dict[str, float]:
+    store = Store(f"sqlite:///{folder}/throughput.db")
+    store.migrate()
+    spent, done, next_id = 0.0, 0, 1
+    for chunk in _stream(documents, seed):
+        copies = [it.copy for it in chunk.items]
+        for start in range(0, len(copies), BATCH):
+            part = copies[start : start + BATCH]
+            began = time.perf_counter()
+            with store.begin() as tx:
+                fps = fold.fingerprints(part, rules)
+                fold.place(fps, list(range(next_id, next_id + len(part))), tx, rules)
+            spent += time.perf_counter() - began
+            next_id += len(part)
+            done += len(part)
+    store.close()
+    size = sum(p.stat().st_size for p in Path(folder).glob("throughput.db*"))
+    return {"documents": done, "seconds": spent, **_memory(), "db_bytes": float(size)}
+
+
+def run_peer(documents: int, seed: int) -> dict[str, float]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    spent, done = 0.0, 0
+    for chunk in _stream(documents, seed):
+        texts = [fold.fold_text(it.copy) for it in chunk.items]
+        began = time.perf_counter()
+        for i, m in enumerate(MinHash.generator((_peer_shingles(t) for t in texts), num_perm=128)):
+            lsh.query(m)
+            lsh.insert(str(done + i), m)
+        spent += time.perf_counter() - began
+        done += len(texts)
+    return {"documents": done, "seconds": spent, **_memory()}
+
+
+def _memory() -> dict[str, float]:
+    import psutil
+
+    rss = psutil.Process().memory_info().rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return {"rss": float(rss), "peak_rss": float(max(rss, peak))}
+
+
+def _in_child(system: str, documents: int, seed: int, nice: int) -> dict[str, float]:
+    """One measurement in a fresh process, so its memory is its own."""
+    command = [sys.executable, "-m", "tidings.bench.fold", "--child", system, str(documents), str(seed)]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{system} at {documents}: {result.stderr.strip().splitlines()[-1:]}")
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _child(argv: Sequence[str]) -> int:
+    system, documents, seed = argv[0], int(argv[1]), int(argv[2])
+    if system == "tidings":
+        with tempfile.TemporaryDirectory() as folder:
+            figures = run_tidings(documents, seed, fold.Rules(), folder)
+    else:
+        figures = run_peer(documents, seed)
+    print(json.dumps(figures))
+    return 0
+
+
+# --- report -----------------------------------------------------------------------------------------------------
+def _print_quality(result: dict[str, object], documents: int, seed: int) -> None:
+    print(f"fold quality: generated corpus of {documents} copies (seed {seed})")
+    rows = [("Tidings", result["tidings"])]
+    if "peer" in result:
+        rows.append((PEER, result["peer"]))
+    print(f"  {'':<48}{'precision':>10}{'recall':>9}{'F1':>8}{'articles':>10}{'split':>7}{'merged':>8}")
+    for name, s in rows:
+        assert isinstance(s, Scores)
+        print(
+            f"  {name:<48}{s.precision:>10.4f}{s.recall:>9.4f}{s.f1:>8.4f}{s.articles:>10}{s.split:>7}{s.merged:>8}"
+        )
+    for name, s in rows:
+        assert isinstance(s, Scores)
+        parts = ", ".join(f"{k} {f}/{n}" for k, (f, n) in sorted(s.negatives.items()))
+        print(f"  hard negatives folded together, {name}: {parts}")
+    print(f"  same articles when ingested in reverse order: {'yes' if result['same_in_reverse'] else 'NO'}")
+
+
+def _print_speed(rows: list[tuple[int, dict[str, float], dict[str, float] | None]]) -> None:
+    print("fold throughput: fingerprint + index + query, one process (corpus generation not timed)")
+    print(
+        f"  {'documents':>10}{'Tidings docs/s':>16}{'us/doc':>9}{'RSS MiB':>9}{'DB MiB':>8}"
+        f"{'peer docs/s':>13}{'peer RSS MiB':>14}{'ratio':>8}"
+    )
+    base = rows[0][1]["seconds"] / rows[0][1]["documents"]
+    for n, ours, peer in rows:
+        per = ours["seconds"] / ours["documents"]
+        speed = ours["documents"] / ours["seconds"]
+        line = (
+            f"  {n:>10}{speed:>16.0f}{per * 1e6:>9.1f}{ours['peak_rss'] / 2**20:>9.0f}"
+            f"{ours.get('db_bytes', 0) / 2**20:>8.0f}"
+        )
+        if peer:
+            peer_speed = peer["documents"] / peer["seconds"]
+            line += f"{peer_speed:>13.0f}{peer['peak_rss'] / 2**20:>14.0f}{speed / peer_speed:>7.1f}x"
+        else:
+            line += f"{'-':>13}{'-':>14}{'-':>8}"
+        print(line)
+    last = rows[-1][1]
+    print(
+        f"  cost per document at {rows[-1][0]} / at {rows[0][0]}: {last['seconds'] / last['documents'] / base:.2f}"
+    )
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        return _child(argv[1:])
+    parser = argparse.ArgumentParser(prog="tidings bench fold", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="documents per throughput run (comma list)")
+    parser.add_argument("--peer-max", type=int, default=1_000_000, help="largest size datasketch runs at")
+    parser.add_argument("--quality-size", type=int, default=10_000, help="documents scored for quality")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--nice", type=int, default=10, help="niceness of the measuring processes")
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes: not a comma-separated list of integers: {args.sizes!r}")
+    if any(s <= 0 for s in sizes) or args.quality_size <= 0:
+        parser.error("sizes must be positive")
+    rules = fold.Rules()
+    if not args.skip_quality:
+        _print_quality(quality(args.quality_size, args.seed, rules, peer=True), args.quality_size, args.seed)
+    if not args.skip_speed:
+        rows = []
+        for n in sizes:
+            ours = _in_child("tidings", n, args.seed, args.nice)
+            peer = _in_child("peer", n, args.seed, args.nice) if n <= args.peer_max else None
+            rows.append((n, ours, peer))
+        _print_speed(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
