@@ -42,6 +42,8 @@ _SKIP = frozenset(
         "link",
         "dialog",
         "option",
+        "rt",  # ruby annotations: the reading of the characters before, not text of its own
+        "rp",
     ]
 )
 _BLOCKS = frozenset(
@@ -105,7 +107,7 @@ _CHROME_TAGS = frozenset(["nav", "aside", "footer", "form", "menu"])
 # ones are dropped wherever they are (unless they hold most of the page's text); weak ones (words that page
 # builders also use for content wrappers) only where their text does not read as prose.
 _CHROME_HINT = re.compile(
-    r"comment|share|sharing|social|related|newsletter|cookie|consent|breadcrumb|subscri|advert|sponsor|"
+    r"comment(?!ary)|share|sharing|social|related|newsletter|cookie|consent|breadcrumb|subscri|advert|sponsor|"
     r"popup|modal|disqus|signup|sign-up|pagination|pager|author-?bio|author-?box|"
     r"about-?the-?author|skip-?link|tag-?cloud|taglist|post-?tags|entry-?tags|screen-?reader|sr-only|"
     r"visually-?hidden|shariff|addthis|sociable|outbrain|taboola|read-?more|readmore|more-?stories|"
@@ -329,6 +331,8 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
 # --- choosing the article ----------------------------------------------------------------------------------
 
 LINK_DENSE = 0.5  # a block with more of its text in links than this is navigation, not prose
+ANCHOR = 2.0  # bonus for an element that starts at the headline
+ANCHOR_WINDOW = 10  # blocks after the headline that count as its start
 LEAD_WINDOW = 12  # blocks between a headline and the article body that may hold its lead
 SHORT = 25  # characters: a block shorter than this is furniture unless the article holds it
 SHORT_WEIGHT = 0.5  # a short block counts for this much of its length
@@ -341,6 +345,7 @@ DENSITY_POWER = 1.0  # how much an element's share of prose weighs against its a
 def score(page: Page) -> None:
     """Each element's good (paragraph text outside links) and bad (link text, chrome) characters."""
     elements = page.elements
+    _flag_comment_thread(page)
     for block in page.blocks:
         element = elements[block.owner]
         size = len(block.text)
@@ -373,8 +378,35 @@ def score(page: Page) -> None:
             parent.bad += element.bad
 
 
-def choose(page: Page) -> int:
-    """The element whose text is most article-like: most good text less bad text."""
+# What each reader comment carries, whatever the markup: a link to answer it or report it.
+_REPLY = re.compile(
+    r"^\W*(?:reply|replies|antworten|beantworten|melden|report|répondre|signaler|responder|rispondi|"
+    r"odpowiedz|reageren|svara|vastaa|odpovědět|permalink|zitieren|quote)\W*$",
+    re.I,
+)
+MIN_COMMENTS = 3
+
+
+def _flag_comment_thread(page: Page) -> None:
+    """Reader comments, found by their reply links rather than their class names: the innermost element
+    holding most of the page's "Reply" links is the thread, and chrome."""
+    elements = page.elements
+    replies = [0] * len(elements)
+    for block in page.blocks:
+        if len(block.text) <= 30 and _REPLY.match(block.text):
+            replies[block.owner] += 1
+    for i in range(len(elements) - 1, 0, -1):
+        replies[elements[i].parent] += replies[i]
+    if replies[0] < MIN_COMMENTS:
+        return
+    thread = max(i for i, count in enumerate(replies) if count * 5 >= replies[0] * 4)
+    if thread > 0:
+        elements[thread].flags |= CHROME
+
+
+def choose(page: Page, headline: int | None = None) -> int:
+    """The element whose text is most article-like: the most paragraph text at the highest share of the
+    element's text, favoured when marked as an article and when it starts at the headline."""
     best, best_score = 0, float("-inf")
     elements = page.elements
     in_chrome = [False] * len(elements)
@@ -386,6 +418,12 @@ def choose(page: Page) -> int:
         value = element.good * (element.good / total) ** DENSITY_POWER if total else 0.0
         if element.flags & (ARTICLE | CONTENT):
             value *= MARK
+        if (
+            headline is not None
+            and element.first_block <= headline + ANCHOR_WINDOW
+            and element.end_block > headline + 1
+        ):
+            value *= ANCHOR
         if value > best_score:
             best, best_score = i, value
     return best
@@ -395,13 +433,13 @@ def select(page: Page, title: str | None = None, strict: bool = True) -> list[Bl
     """The article's blocks: the chosen container's, without the chrome inside it, anchored on the
     headline: what stands above the headline is not the article, and a lead paragraph between the
     headline and the container is."""
-    container = choose(page)
+    headline = _headline_block(page, title)
+    container = choose(page, headline)
     top = page.elements[container]
     dropped = _dropped(page, container, strict)
     blocks = page.blocks
     kept = [i for i in range(top.first_block, top.end_block) if _keeps(blocks[i], dropped, strict)]
-    headline = _headline_block(page, title, top)
-    if headline is not None:
+    if headline is not None and headline < top.end_block:
         if headline < top.first_block:
             if top.first_block - headline <= LEAD_WINDOW:
                 lead = [
@@ -462,18 +500,15 @@ def _is_lead(block: Block) -> bool:
     return len(block.text) >= 60 and block.links * 4 < len(block.text) and block.kind != "caption"
 
 
-def _headline_block(page: Page, title: str | None, top: Element) -> int | None:
-    """The block that shows the page's headline, nearest the container."""
+def _headline_block(page: Page, title: str | None) -> int | None:
+    """The heading block that shows the page's headline (the first, if it is shown more than once)."""
     if not title:
         return None
     key = collapse_ws(title).casefold()
-    best = None
     for i, block in enumerate(page.blocks):
-        if block.kind[0] == "h" and block.kind <= "h2" and collapse_ws(block.text).casefold() == key:
-            if i >= top.end_block:
-                break
-            best = i
-    return best
+        if block.kind in ("h1", "h2") and collapse_ws(block.text).casefold() == key:
+            return i
+    return None
 
 
 def _without_orphan_headings(blocks: list[Block]) -> list[Block]:
