@@ -452,7 +452,38 @@ def select(page: Page, title: str | None = None, strict: bool = True) -> list[Bl
             above = sum(len(blocks[i].text) for i in kept if i < headline)
             if above * 4 < sum(len(blocks[i].text) for i in kept):
                 kept = [i for i in kept if i > headline]
+    kept = _without_trailing_sections(page, container, kept)
     return _trim_tail(_without_orphan_headings([blocks[i] for i in kept]))
+
+
+BODY_SHARE = 0.7  # the article's body holds at least this share of its kept text
+
+
+def _without_trailing_sections(page: Page, container: int, kept: list[int]) -> list[int]:
+    """What follows the article's body inside its container (an author's box, a call to subscribe, a
+    disclaimer, more stories) is not the article: the body is the innermost element holding most of the
+    kept text (with its like siblings, for a text split in several), and what comes after it goes."""
+    elements, blocks = page.elements, page.blocks
+    if not kept:
+        return kept
+    prose = [0] * len(elements)
+    for i in kept:
+        prose[blocks[i].owner] += len(blocks[i].text)
+    top = elements[container]
+    for i in range(top.end_element - 1, container, -1):
+        prose[elements[i].parent] += prose[i]
+    total = prose[container]
+    body = max(
+        (i for i in range(container, top.end_element) if prose[i] >= total * BODY_SHARE), default=container
+    )
+    main = elements[body]
+    end = main.end_block
+    # More of the body after it: siblings of the same make (a text split into several like elements).
+    for i in range(main.end_element, top.end_element):
+        element = elements[i]
+        if element.parent == main.parent and element.tag == main.tag and element.hint == main.hint:
+            end = max(end, element.end_block)
+    return [i for i in kept if i < end]
 
 
 def article_blocks(page: Page, container: int, strict: bool = True) -> list[Block]:
