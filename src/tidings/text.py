@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 _QUOTE_FOLD = str.maketrans(
     {
@@ -112,3 +112,15 @@ def repair_quotes(text: str) -> str:
     text = _STRAIGHT_CLOSE_SINGLE.sub("\u2019", text)
     text = _STRAIGHT_OPEN_DOUBLE.sub("\\1\u201c", text)
     return _STRAIGHT_CLOSE_DOUBLE.sub("\u201d", text)
+
+
+WORDS_PER_MINUTE = 230
+
+
+def reading_minutes(body: Sequence[str]) -> int:
+    """Minutes to read a body at an adult's average silent reading speed, at least one.
+
+    Here rather than in `enrich` so that the reader can show it without loading enrich's language models.
+    """
+    words = sum(len(p.split()) for p in body)
+    return max(1, round(words / WORDS_PER_MINUTE))

@@ -28,19 +28,13 @@ from tidings.enrich.gazetteer import load as load_gazetteer
 from tidings.enrich.nlp import RULES, Engine
 from tidings.enrich.nlp import load as load_engine
 from tidings.models import CanonicalArticle, Enrichment, Entity, KeyPoint, TextSpan
+from tidings.text import reading_minutes
 
 log = logging.getLogger(__name__)
-WORDS_PER_MINUTE = 230
 MAX_CHARS = 30_000
 MAX_PARAGRAPHS = 500
 # Version of the rules: a stored enrichment made by other rules is made again.
 VERSION = 1
-
-
-def reading_minutes(body: Sequence[str]) -> int:
-    """Minutes to read a body at an adult's average silent reading speed, at least one."""
-    words = sum(len(p.split()) for p in body)
-    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def capped(body: Sequence[str], max_chars: int = MAX_CHARS) -> tuple[list[str], bool]:

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.exceptions import HTTPException
 
-from tidings.enrich import reading_minutes
 from tidings.store import comments, pages, queries, reading
+from tidings.text import reading_minutes
 from tidings.web import render
 from tidings.web.auth import CheckedForm, CurrentVisitor, SignedIn
 from tidings.web.context import Web

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.exceptions import HTTPException
 
-from tidings import enrich
 from tidings.models import KeyPoint, TextSpan
 from tidings.store import enrich_queries
 from tidings.web import render
@@ -65,6 +64,10 @@ def show_story_points(request: Request, story_id: str, web: Web, visitor: Curren
 def story_points(articles: list[dict[str, Any]]) -> dict[str, Any]:
     """A story's key points (each with the article it comes from) and keywords, from its articles' best
     sentences: what several articles say is central, and no fact is said twice."""
+    from tidings import (
+        enrich,  # here, not at the top: enrich loads spaCy, which the reader's start need not wait for
+    )
+
     candidates = [
         [
             KeyPoint(p["text"], TextSpan(p["paragraph"], p["start"], p["end"]), float(p.get("score", 0.0)))
