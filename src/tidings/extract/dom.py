@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from tidings.extract.dates import find_written_date
 from tidings.text import collapse_ws
 
 _SKIP = frozenset(
@@ -453,10 +454,11 @@ def select(page: Page, title: str | None = None, strict: bool = True) -> list[Bl
             if above * 4 < sum(len(blocks[i].text) for i in kept):
                 kept = [i for i in kept if i > headline]
     kept = _without_trailing_sections(page, container, kept)
-    return _trim_tail(_without_orphan_headings([blocks[i] for i in kept]))
+    return _trim_head(_trim_tail(_without_orphan_headings([blocks[i] for i in kept])))
 
 
 BODY_SHARE = 0.7  # the article's body holds at least this share of its kept text
+BLOCK_LINKS = 6  # tenths: a block with more of its text in links than this is dropped
 
 
 def _without_trailing_sections(page: Page, container: int, kept: list[int]) -> list[int]:
@@ -522,7 +524,7 @@ def _dropped(page: Page, container: int, strict: bool) -> list[bool]:
 
 def _keeps(block: Block, dropped: list[bool], strict: bool) -> bool:
     return not (
-        dropped[block.owner] or block.links * 10 > len(block.text) * 6 or (strict and block.kind == "caption")
+        dropped[block.owner] or block.links * 10 > len(block.text) * BLOCK_LINKS or (strict and block.kind == "caption")
     )
 
 
@@ -594,6 +596,30 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
         ):
             return blocks[:i]
     return blocks
+
+
+# The furniture above an article's first paragraph: credits, datelines, reading times, ad disclosures.
+_HEAD_FURNITURE = re.compile(
+    r"©|\((?:foto|photo|bild|image|credit)|\b(?:foto|photo|photograph|bild|image|credits?|quelle|source)\s*:|"
+    r"\b(?:getty|istock|shutterstock|dpa|reuters|afp|imago|picture[ -]alliance)\b|\b\d+\s*min(?:ute)?s? read\b|"
+    r"^(?:anzeige|werbung|advertisement|sponsored|publicidad|publicité)\b|^(?:by|von|par|por)\s+\S+",
+    re.I,
+)
+MAX_HEAD_FURNITURE = 120  # characters
+
+
+def _trim_head(blocks: list[Block]) -> list[Block]:
+    """Drop the credits, datelines and disclosures that stand above the article's first paragraph."""
+    start = 0
+    for block in blocks[:4]:
+        text = block.text
+        if len(text) >= MAX_HEAD_FURNITURE or block.kind[0] == "h":
+            break
+        label = len(text) <= 20 and len(text.split()) <= 2
+        if not (label or _HEAD_FURNITURE.search(text) or find_written_date(text)):
+            break
+        start += 1
+    return blocks[start:] if start < len(blocks) else blocks
 
 
 def _reads_as_prose(element: Element) -> bool:
