@@ -524,7 +524,9 @@ def _dropped(page: Page, container: int, strict: bool) -> list[bool]:
 
 def _keeps(block: Block, dropped: list[bool], strict: bool) -> bool:
     return not (
-        dropped[block.owner] or block.links * 10 > len(block.text) * BLOCK_LINKS or (strict and block.kind == "caption")
+        dropped[block.owner]
+        or block.links * 10 > len(block.text) * BLOCK_LINKS
+        or (strict and block.kind == "caption")
     )
 
 
@@ -601,7 +603,8 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
 # The furniture above an article's first paragraph: credits, datelines, reading times, ad disclosures.
 _HEAD_FURNITURE = re.compile(
     r"©|\((?:foto|photo|bild|image|credit)|\b(?:foto|photo|photograph|bild|image|credits?|quelle|source)\s*:|"
-    r"\b(?:getty|istock|shutterstock|dpa|reuters|afp|imago|picture[ -]alliance)\b|\b\d+\s*min(?:ute)?s? read\b|"
+    r"\b(?:getty|istock|shutterstock|dpa|reuters|afp|imago|picture[ -]alliance)\b|"
+    r"\b\d+\s*min(?:ute)?s? read\b|"
     r"^(?:anzeige|werbung|advertisement|sponsored|publicidad|publicité)\b|^(?:by|von|par|por)\s+\S+",
     re.I,
 )
