@@ -454,7 +454,7 @@ def select(page: Page, title: str | None = None, strict: bool = True) -> list[Bl
             if above * 4 < sum(len(blocks[i].text) for i in kept):
                 kept = [i for i in kept if i > headline]
     kept = _without_trailing_sections(page, container, kept)
-    return _trim_head(_trim_tail(_without_orphan_headings([blocks[i] for i in kept])))
+    return _trim_head(_trim_calls(_trim_tail(_without_orphan_headings([blocks[i] for i in kept]))))
 
 
 BODY_SHARE = 0.7  # the article's body holds at least this share of its kept text
@@ -598,6 +598,32 @@ def _trim_tail(blocks: list[Block]) -> list[Block]:
         ):
             return blocks[:i]
     return blocks
+
+
+# What a site says to its readers at the end of an article: subscribe, follow, download, donate, comment,
+# rate, share; and the credits, licences and citations that close it.
+_CALL = re.compile(
+    r"subscri|abonnier|newsletter|\bfollow (?:us|the\b)|folge uns|folgen sie uns|download (?:the|our)|"
+    r"app ?store|google play|donate|spenden|unterstütze|\bsupport (?:us|our)|help us|sign up|eingeloggt|"
+    r"letter to the editor|leserbrief|bewertung|rating|copyright|©|lizenz|licen[cs]e|titelbild|"
+    r"beitragsbild|\bbild:|\bfoto:|\bphoto:|crédits? photo|suggested citation|zitiervorschlag|"
+    r"^\W*(?:werbung|anzeige)\b|advertis|sponsored|affiliate|we want to hear|was denkst du|"
+    r"síguenos|siguenos|únete|suscríbete",
+    re.I,
+)
+MAX_CALL_CHARS = 200
+MAX_CALLS = 3
+
+
+def _trim_calls(blocks: list[Block]) -> list[Block]:
+    """Drop the site's calls to its readers (subscribe, follow, donate, credits) from the article's end."""
+    end = len(blocks)
+    while end > 1 and len(blocks) - end < MAX_CALLS:
+        text = blocks[end - 1].text
+        if len(text) >= MAX_CALL_CHARS or not _CALL.search(text):
+            break
+        end -= 1
+    return blocks[:end]
 
 
 # The furniture above an article's first paragraph: credits, datelines, reading times, ad disclosures.
