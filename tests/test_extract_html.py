@@ -234,10 +234,10 @@ def test_one_article_with_teaser_articles_is_not_split() -> None:
 
 
 def test_learned_site_chrome_is_dropped() -> None:
-    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "<p>Download the Herald app today</p>"
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "<p>Herald reporters across the region</p>"
     page = news_page(body)
-    assert "Download the Herald app today" in only(page).body
-    template = SiteTemplate(lines=frozenset({normalise("Download the Herald app today")}))
+    assert "Herald reporters across the region" in only(page).body
+    template = SiteTemplate(lines=frozenset({normalise("Herald reporters across the region")}))
     assert list(only(page, template=template).body) == PARAGRAPHS
 
 
