@@ -278,3 +278,11 @@ def test_no_article() -> None:
     result = read_html(page, FETCHED)
     assert result.copies == []
     assert result.reason == "no article text found"
+
+
+def test_source_newlines_are_spaces_and_br_is_a_line_break() -> None:
+    body = "<p>Roses are red,\n    violets are blue<br>the tram is late<br/>and so are you.</p>" + "".join(
+        f"<p>{p}</p>" for p in PARAGRAPHS
+    )
+    copy = only(news_page(body))
+    assert copy.body[0] == "Roses are red, violets are blue\nthe tram is late\nand so are you."

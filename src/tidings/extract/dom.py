@@ -130,6 +130,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 # Soft hyphens and zero-width characters: invisible on the page, and they break every text comparison.
 _INVISIBLE = str.maketrans(dict.fromkeys([0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]))
+_INVISIBLE_CHARS = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_BREAK = "\u2028"  # a <br> in the text being gathered: source newlines are only white space
 
 CHROME, CONTENT, ARTICLE, WEAK, CAPTION = 1, 2, 4, 8, 16
 
@@ -228,9 +230,18 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
     def flush() -> None:
         nonlocal link_chars
         if buffer:
-            raw = "".join(buffer).translate(_INVISIBLE)
+            raw = "".join(buffer)
             buffer.clear()
-            text = "\n".join(line for line in (collapse_ws(part) for part in raw.split("\n")) if line)
+            if _BREAK in raw:
+                text = "\n".join(line for line in (collapse_ws(part) for part in raw.split(_BREAK)) if line)
+            else:
+                text = collapse_ws(raw)
+            if _INVISIBLE_CHARS.search(text):
+                text = (
+                    collapse_ws(text.translate(_INVISIBLE))
+                    if _BREAK not in raw
+                    else text.translate(_INVISIBLE)
+                )
             if text:
                 tag = elements[owner].tag
                 if inside["quote"]:
@@ -282,7 +293,7 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
             node = node.next
             continue
         if tag == "br":
-            buffer.append("\n")
+            buffer.append(_BREAK)
             node = node.next
             continue
         attrs = node.attributes
