@@ -308,8 +308,8 @@ def print_table(results: dict[str, Score]) -> None:
         print(f"Tidings is {trafilatura_fast.seconds / base.seconds:.2f}x as fast as trafilatura fast.")
     text_only = results.get("trafilatura fast, text only")
     if base and text_only:
-        ratio = text_only.seconds / base.seconds
-        print(f"Tidings is {ratio:.2f}x as fast as trafilatura fast without metadata.")
+        times = text_only.seconds / base.seconds
+        print(f"Tidings is {times:.2f}x as fast as trafilatura fast without metadata.")
     traf = results.get("trafilatura")
     if base and traf:
         print(f"Body F1: Tidings {base.f1:.4f}, trafilatura {traf.f1:.4f} ({base.f1 - traf.f1:+.4f}).")
