@@ -112,8 +112,6 @@ def _record(number: int, raw: bytes, path: str, site: str | None, fetched_at: da
         raise BadRecordError(f"`id` longer than {MAX_ID} characters")
     title = _text(data, "title", required=True)
     body = paragraphs(_text(data, "text", required=True) or "", title)
-    if not body:
-        raise BadRecordError("`text` has nothing beyond the title")
     copy = Copy(
         title=title,
         body=body,
@@ -169,9 +167,8 @@ def _time(value: Any) -> datetime | None:
 
 def paragraphs(text: str, title: str | None = None) -> tuple[str, ...]:
     """Paragraphs split at blank lines, each on one line; a first paragraph that only repeats the
-    headline is the headline, not body."""
+    headline is the headline, not body (unless it is all there is)."""
     found = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n"))]
     found = [p for p in found if p]
-    if found and title and fold_typography(found[0]).casefold() == fold_typography(title).casefold():
-        found = found[1:]
-    return tuple(found)
+    same = found and title and fold_typography(found[0]).casefold() == fold_typography(title).casefold()
+    return tuple(found[1:] if same and len(found) > 1 else found)

@@ -16,6 +16,7 @@ SUITES: dict[str, str] = {
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
     "extract": "article extraction against Trafilatura, readability-lxml and Resiliparse",
     "fold": "copies found on a generated syndication corpus, and throughput beside datasketch MinHashLSH",
+    "stories": "story clustering on ECB+ (BCubed, pairwise F1) beside scikit-learn, and articles clustered/s",
 }
 
 

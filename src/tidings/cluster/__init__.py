@@ -55,6 +55,8 @@ class Params:
     weights: Weights = field(default_factory=Weights)
     article_terms: int = 100  # an article's vector keeps its strongest terms
     centroid_terms: int = 60  # a story's centroid keeps its strongest terms
+    query_terms: int = 15  # stories are looked up by an article's (or centroid's) strongest terms
+    candidates: int = 10  # and the best of those found are scored on all terms
     related: int = 5  # nearest other stories kept per story
     related_min: float = 0.05
     # Terms in more than this share of articles say nothing about an event; dropped once the store has seen
@@ -79,15 +81,15 @@ class StoryIndex(Protocol):
     def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Count one more article holding each of `terms`: (articles counted, document frequency of each)."""
 
-    def story_postings(
-        self, terms: Sequence[str], since: datetime | None
-    ) -> tuple[list[tuple[int, str, float]], dict[int, StoryInfo]]:
+    def story_postings(self, terms: Sequence[str], since: datetime | None) -> list[tuple[int, str, float]]:
         """(story id, term, centroid weight) for the stories whose centroid holds any of `terms`, among
-        those last seen at or after `since` or never dated (all stories when `since` is None); and the
-        size and dates of each story found."""
+        those last seen at or after `since` or never dated (all stories when `since` is None)."""
 
-    def story_centroid(self, story_id: int) -> dict[str, float]:
-        """A story's centroid (term -> weight)."""
+    def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
+        """The size and dates of each story."""
+
+    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+        """Each story's centroid (term -> weight)."""
 
     def save_centroid(
         self,
@@ -128,12 +130,11 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
     caller then records the article as the story's (the story's size counts it from then on)."""
     vec = vector(terms, index, params)
     since = published_at - timedelta(days=params.window_days) if published_at else None
-    postings, infos = index.story_postings(list(vec), since)
-    ranked = _ranked(_scores(vec, postings), published_at, infos, params)
+    ranked, infos, centroids = _nearest(vec, since, published_at, index, params)
     if ranked and ranked[0][1] >= params.join:
         story_id, score = ranked[0]
         info = infos[story_id]
-        centroid = _mean([(index.story_centroid(story_id), info.size), (vec, 1)], params.centroid_terms)
+        centroid = _mean([(centroids[story_id], info.size), (vec, 1)], params.centroid_terms)
         info = StoryInfo(
             info.size + 1, _earlier(info.first_seen, published_at), _later(info.last_seen, published_at)
         )
@@ -153,9 +154,8 @@ def _merge_around(
     merged: list[int] = []
     for round_ in range(params.max_merges + 1):
         since = info.last_seen - timedelta(days=params.window_days) if info.last_seen else None
-        postings, infos = index.story_postings(list(centroid), since)
         # Both centroids are means of unit vectors: their dot product is the stories' average similarity.
-        ranked = _ranked(_scores(centroid, postings, exclude=story_id), info.last_seen, infos, params)
+        ranked, infos, centroids = _nearest(centroid, since, info.last_seen, index, params, exclude=story_id)
         if round_ == params.max_merges or not ranked or ranked[0][1] < params.merge:
             index.save_related(story_id, ranked[: params.related])
             break
@@ -164,9 +164,7 @@ def _merge_around(
         keep, gone = (
             (story_id, other) if (info.size, -story_id) >= (found.size, -other) else (other, story_id)
         )
-        centroid = _mean(
-            [(centroid, info.size), (index.story_centroid(other), found.size)], params.centroid_terms
-        )
+        centroid = _mean([(centroid, info.size), (centroids[other], found.size)], params.centroid_terms)
         info = StoryInfo(
             info.size + found.size,
             _earlier(info.first_seen, found.first_seen),
@@ -177,6 +175,27 @@ def _merge_around(
         merged.append(gone)
         story_id = keep
     return story_id, tuple(merged)
+
+
+def _nearest(
+    vec: Mapping[str, float],
+    since: datetime | None,
+    when: datetime | None,
+    index: StoryIndex,
+    params: Params,
+    exclude: int | None = None,
+) -> tuple[list[tuple[int, float]], dict[int, StoryInfo], dict[int, dict[str, float]]]:
+    """The stories nearest `vec` (an article or a centroid), best first, with their details and centroids.
+    Candidates are found through `vec`'s strongest terms (the rest weigh little, and are the common terms,
+    whose lists in the index are the longest); the best of them are then scored on all their terms."""
+    partial = _scores(vec, index.story_postings(list(_strongest(vec, params.query_terms)), since), exclude)
+    # A story the strongest terms barely reach will not reach the floor on all terms.
+    reachable = [s for s, v in partial.items() if v >= params.related_min / 2]
+    best = sorted(reachable, key=lambda s: (-partial[s], s))[: params.candidates]
+    centroids = index.story_centroids(best)
+    exact = {s: cosine(vec, c) for s, c in centroids.items()}
+    infos = index.story_info([s for s in best if exact.get(s, 0.0) >= params.related_min])
+    return _ranked(exact, when, infos, params), infos, centroids
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -200,13 +219,11 @@ def _scores(
 def _ranked(
     scores: Mapping[int, float], when: datetime | None, infos: Mapping[int, StoryInfo], params: Params
 ) -> list[tuple[int, float]]:
-    """Stories scoring at least `params.related_min` once faded by how long each has been quiet at
-    `when`, best first (ties: the older story)."""
+    """The stories of `infos` scoring at least `params.related_min` once faded by how long each has been
+    quiet at `when`, best first (ties: the older story)."""
     out = []
-    for story_id, score in scores.items():
-        if score < params.related_min:
-            continue
-        score *= decay(when, infos[story_id].last_seen, params.window_days)
+    for story_id, info in infos.items():
+        score = scores[story_id] * decay(when, info.last_seen, params.window_days)
         if score >= params.related_min:
             out.append((story_id, score))
     out.sort(key=lambda kv: (-kv[1], kv[0]))
@@ -255,6 +272,7 @@ def _unit(vec: Mapping[str, float]) -> dict[str, float]:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The dot product of two sparse vectors (their cosine when both are unit vectors)."""
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(k, 0.0) for k, v in a.items())

@@ -27,19 +27,20 @@ class MemoryStoryIndex:
             self.df[term] = self.df.get(term, 0) + 1
         return self.articles, {t: self.df[t] for t in terms}
 
-    def story_postings(
-        self, terms: Sequence[str], since: datetime | None
-    ) -> tuple[list[tuple[int, str, float]], dict[int, StoryInfo]]:
+    def story_postings(self, terms: Sequence[str], since: datetime | None) -> list[tuple[int, str, float]]:
         out = []
         for term in terms:
             for story_id in sorted(self.postings.get(term, ())):
                 last = self.info[story_id].last_seen
                 if since is None or last is None or last >= since:
                     out.append((story_id, term, self.centroids[story_id][term]))
-        return out, {s: self.info[s] for s, _, _ in out}
+        return out
 
-    def story_centroid(self, story_id: int) -> dict[str, float]:
-        return dict(self.centroids[story_id])
+    def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
+        return {s: self.info[s] for s in story_ids}
+
+    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+        return {s: dict(self.centroids[s]) for s in story_ids}
 
     def save_centroid(
         self,

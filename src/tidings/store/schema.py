@@ -87,6 +87,7 @@ story_terms = Table(
     Column("weight", Float, nullable=False),
     Column("seen", UTCDateTime),
     Index("ix_story_terms_lookup", "term", "seen", "story_id", "weight"),
+    sqlite_with_rowid=False,
 )
 
 articles = Table(

@@ -22,12 +22,24 @@ def upgrade() -> None:
         batch.add_column(sa.Column("headline_article_id", sa.Integer))
         batch.add_column(sa.Column("headline_score", sa.Float))
         batch.add_column(sa.Column("merged_into", sa.Integer))
-    op.add_column("story_terms", sa.Column("seen", UTCDateTime))
+    # The centroids become a clustered table (WITHOUT ROWID on SQLite: a story's terms lie together), with
+    # the term index covering what a lookup reads.
+    op.create_table(
+        "story_terms_new",
+        sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("term", sa.String(200), primary_key=True),
+        sa.Column("weight", sa.Float, nullable=False),
+        sa.Column("seen", UTCDateTime),
+        sqlite_with_rowid=False,
+    )
     op.execute(
-        "UPDATE story_terms SET seen = "
-        "(SELECT last_seen FROM stories WHERE stories.id = story_terms.story_id)"
+        "INSERT INTO story_terms_new (story_id, term, weight, seen) "
+        "SELECT story_id, term, weight, "
+        "(SELECT last_seen FROM stories WHERE stories.id = story_terms.story_id) FROM story_terms"
     )
     op.drop_index("ix_story_terms_term", table_name="story_terms")
+    op.drop_table("story_terms")
+    op.rename_table("story_terms_new", "story_terms")
     op.create_index("ix_story_terms_lookup", "story_terms", ["term", "seen", "story_id", "weight"])
     op.create_table(
         "story_vocabulary",
@@ -51,8 +63,18 @@ def downgrade() -> None:
     op.drop_table("story_related")
     op.drop_table("story_vocabulary")
     op.drop_index("ix_story_terms_lookup", table_name="story_terms")
+    op.create_table(
+        "story_terms_old",
+        sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("term", sa.String(200), primary_key=True),
+        sa.Column("weight", sa.Float, nullable=False),
+    )
+    op.execute(
+        "INSERT INTO story_terms_old (story_id, term, weight) SELECT story_id, term, weight FROM story_terms"
+    )
+    op.drop_table("story_terms")
+    op.rename_table("story_terms_old", "story_terms")
     op.create_index("ix_story_terms_term", "story_terms", ["term"])
-    op.drop_column("story_terms", "seen")
     with op.batch_alter_table("stories") as batch:
         for column in ("merged_into", "headline_score", "headline_article_id"):
             batch.drop_column(column)

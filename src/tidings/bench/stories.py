@@ -1,0 +1,542 @@
+"""`tidings bench stories`: story clustering against labelled events, and clustering throughput.
+
+Quality: ECB+ (`../shared/data/stories-dev/ecbplus.jsonl`, see its README) goes through the real ingest
+path, `tidings ingest --format jsonl` into a fresh SQLite store, with the settings Tidings ships, in date
+order and in shuffled orders; BCubed precision/recall/F1 and pairwise F1 of the stories against the gold
+events, mean and spread across orders. Beside it, in the same run, scikit-learn's TF-IDF with average-linkage
+agglomerative clustering, its threshold tuned on the gold labels (an upper bound for that method, not a
+fair score). Enrichment (key points, quotes, keywords) is left out of the timed path by default since
+clustering reads none of it (`--with-enrich` keeps it).
+
+Calibration (`--calibrate`): the join and merge thresholds and the number weight over a grid, replayed in
+memory (the same clustering code over `cluster.memory.MemoryStoryIndex`); chosen by cross-validation
+across topics (five folds of topics: choose on four, score on the fifth), so the held-out figure says what
+to expect on events not seen.
+
+Throughput: synthetic articles (events with their own names, words and figures over a Zipfian background,
+400 a day) fill stores of `--sizes` articles through the same clustering, then `--measure` more articles
+are clustered one transaction each, as ingestion does: articles clustered per second beside the same
+clustering over an in-memory index (no database) and beside term extraction alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from tidings import cluster, pipeline, settings
+from tidings.cluster.memory import MemoryStoryIndex
+from tidings.models import CanonicalArticle
+from tidings.records import paragraphs
+from tidings.store import Store, Transaction, queries
+from tidings.store import schema as t
+
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "data" / "stories-dev" / "ecbplus.jsonl"
+)
+
+# ----------------------------------------------------------------------------------------------- metrics
+
+
+def bcubed(pred: Mapping[str, object], gold: Mapping[str, object]) -> tuple[float, float, float]:
+    """Item-averaged BCubed precision, recall and F1 (Amigó et al. 2009) over the items of `gold`."""
+    items = [i for i in gold if i in pred]
+    if not items:
+        return 0.0, 0.0, 0.0
+    by_pred: dict[object, set[str]] = {}
+    by_gold: dict[object, set[str]] = {}
+    for i in items:
+        by_pred.setdefault(pred[i], set()).add(i)
+        by_gold.setdefault(gold[i], set()).add(i)
+    p = r = 0.0
+    for i in items:
+        mine, truth = by_pred[pred[i]], by_gold[gold[i]]
+        both = len(mine & truth)
+        p += both / len(mine)
+        r += both / len(truth)
+    p, r = p / len(items), r / len(items)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def pairwise_f1(pred: Mapping[str, object], gold: Mapping[str, object]) -> float:
+    items = [i for i in gold if i in pred]
+    joint = Counter((pred[i], gold[i]) for i in items)
+
+    def pairs(counts: Iterable[int]) -> int:
+        return sum(n * (n - 1) // 2 for n in counts)
+
+    both = pairs(joint.values())
+    found = pairs(Counter(pred[i] for i in items).values())
+    true = pairs(Counter(gold[i] for i in items).values())
+    p, r = (both / found if found else 0.0), (both / true if true else 0.0)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    p: float
+    r: float
+    f1: float
+    pairwise: float
+
+    @staticmethod
+    def of(pred: Mapping[str, object], gold: Mapping[str, object]) -> Score:
+        p, r, f = bcubed(pred, gold)
+        return Score(p, r, f, pairwise_f1(pred, gold))
+
+
+# ------------------------------------------------------------------------------------------ the dataset
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    title: str
+    text: str
+    date: str | None
+    story: str
+    group: str
+
+
+def load(path: Path) -> list[Item]:
+    items = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                r = json.loads(line)
+                items.append(Item(r["id"], r["title"], r["text"], r.get("date"), r["story"], r["group"]))
+    return items
+
+
+def orders(items: list[Item], shuffles: int, seed: int) -> dict[str, list[Item]]:
+    """Date order (undated after the dated, in file order) and `shuffles` random orders."""
+    dated = sorted((i for i in items if i.date), key=lambda i: i.date or "")
+    out = {"date order": dated + [i for i in items if not i.date]}
+    for n in range(shuffles):
+        shuffled = list(items)
+        random.Random(seed + n).shuffle(shuffled)
+        out[f"shuffled #{n + 1}"] = shuffled
+    return out
+
+
+def _when(item: Item) -> datetime | None:
+    return datetime.fromisoformat(item.date).replace(tzinfo=UTC) if item.date else None
+
+
+# ---------------------------------------------------------------------------------- the real ingest path
+
+
+def ingest_order(
+    order: list[Item], conf: settings.Settings, with_enrich: bool
+) -> tuple[dict[str, int], float]:
+    """Ingest the records in this order into a fresh SQLite store: (record id -> story id, seconds)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "records.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for i in order:
+                out.write(
+                    json.dumps({"id": i.id, "title": i.title, "text": i.text, "published_at": i.date}) + "\n"
+                )
+        url = f"sqlite:///{folder}/stories.db"
+        store = Store(url)
+        store.migrate()
+        started = time.perf_counter()
+        with _Enrichment(with_enrich):
+            report = pipeline.ingest_records(store, [path], conf.replace(db=url))
+        seconds = time.perf_counter() - started
+        if report.failures:
+            raise SystemExit(
+                f"bench stories: {len(report.failures)} records failed, e.g. {report.failures[0]}"
+            )
+        stories = {
+            copy["ref"]: article["story_id"]
+            for article in queries.export_articles(store)
+            for copy in article["copies"]
+        }
+        store.close()
+    return stories, seconds
+
+
+def _no_enrichment(
+    _tx: Transaction, _article_id: int, _article: CanonicalArticle, _conf: settings.Settings
+) -> bool:
+    return False
+
+
+class _Enrichment:
+    """Enrichment off for the timed path unless asked for: clustering reads none of what it makes."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.saved: Callable[..., bool] | None = None
+
+    def __enter__(self) -> None:
+        if not self.keep:
+            self.saved = pipeline._enrich
+            pipeline._enrich = _no_enrichment
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.saved is not None:
+            pipeline._enrich = self.saved
+
+
+# ------------------------------------------------------------------------------- the peer (scikit-learn)
+
+
+def peer_agglomerative(items: list[Item], gold: Mapping[str, str]) -> tuple[Score, float, float]:
+    """scikit-learn TF-IDF (sublinear tf, English stop words) over title + text, average-linkage
+    agglomerative clustering on cosine distance, the threshold tuned on the gold labels."""
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+    started = time.perf_counter()
+    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
+        [i.title + "\n" + i.text for i in items]
+    )
+    dense = matrix.toarray()
+    best: tuple[Score, float] | None = None
+    for threshold in np.arange(0.70, 0.96, 0.01):
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=float(threshold)
+        ).fit_predict(dense)
+        score = Score.of({i.id: int(label) for i, label in zip(items, labels, strict=True)}, gold)
+        if best is None or score.f1 > best[0].f1:
+            best = (score, float(threshold))
+    assert best is not None
+    return best[0], best[1], time.perf_counter() - started
+
+
+# -------------------------------------------------------------------------------------------- quality
+
+
+def quality(items: list[Item], shuffles: int, seed: int, with_enrich: bool) -> int:
+    gold = {i.id: i.story for i in items}
+    conf = settings.load({}, environ={})
+    print(
+        f"stories: ECB+ ({len(items)} articles, {len(set(gold.values()))} events, "
+        f"{len({i.group for i in items})} topics), real ingest path (jsonl into SQLite), shipped settings "
+        f"(join {conf.story_min_similarity}, merge {conf.story_merge_similarity}, "
+        f"window {conf.story_window_days} days){'' if with_enrich else ', enrichment off'}"
+    )
+    print(
+        f"  {'order':<16}{'BCubed P':>10}{'R':>8}{'F1':>8}{'pairwise F1':>13}{'stories':>9}{'articles/s':>12}"
+    )
+    scores = []
+    for name, order in orders(items, shuffles, seed).items():
+        stories, seconds = ingest_order(order, conf, with_enrich)
+        score = Score.of(stories, gold)
+        scores.append(score)
+        print(
+            f"  {name:<16}{score.p:>10.3f}{score.r:>8.3f}{score.f1:>8.3f}{score.pairwise:>13.3f}"
+            f"{len(set(stories.values())):>9}{len(order) / seconds:>12.1f}"
+        )
+    f1s = [s.f1 for s in scores]
+    mean = Score(*(statistics.mean(getattr(s, k) for s in scores) for k in ("p", "r", "f1", "pairwise")))
+    print(f"  {'mean':<16}{mean.p:>10.3f}{mean.r:>8.3f}{mean.f1:>8.3f}{mean.pairwise:>13.3f}")
+    print(f"  spread of BCubed F1 across orders (max - min): {max(f1s) - min(f1s):.3f}")
+    peer, threshold, seconds = peer_agglomerative(items, gold)
+    print(
+        f"  peer: scikit-learn TF-IDF + average-linkage agglomerative, threshold {threshold:.2f} tuned on "
+        f"the gold labels (offline, sees every article at once), {seconds:.1f} s:"
+    )
+    print(f"  {'peer':<16}{peer.p:>10.3f}{peer.r:>8.3f}{peer.f1:>8.3f}{peer.pairwise:>13.3f}")
+    ratio_f1, ratio_pairwise = mean.f1 / peer.f1, mean.pairwise / peer.pairwise
+    print(f"  ratio Tidings / peer: BCubed F1 {ratio_f1:.3f}, pairwise F1 {ratio_pairwise:.3f}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------- calibration
+
+
+def _terms(items: list[Item]) -> dict[str, cluster.Terms]:
+    return {i.id: cluster.text_terms(i.title, "", paragraphs(i.text, i.title)) for i in items}
+
+
+def replay(
+    order: Sequence[Item], terms: Mapping[str, cluster.Terms], params: cluster.Params
+) -> dict[str, int]:
+    """The clustering alone, over an in-memory index: record id -> story id."""
+    index = MemoryStoryIndex()
+    for item in order:
+        placement = cluster.place(terms[item.id], _when(item), index, params)
+        index.add_member(placement.story_id, item.id)
+    return {str(k): v for k, v in index.labels().items()}
+
+
+def calibrate(items: list[Item], shuffles: int, seed: int, folds: int = 5) -> int:
+    terms = _terms(items)
+    gold = {i.id: i.story for i in items}
+    topics = sorted({i.group for i in items}, key=lambda g: (len(g), g))
+    fold_of = {g: n % folds for n, g in enumerate(topics)}
+    shipped = pipeline.story_params(settings.load({}, environ={}))
+    grid = [
+        replace(shipped, join=j, merge=m, weights=replace(shipped.weights, number=w))
+        for j in (0.14, 0.16, 0.18, 0.20, 0.22)
+        for m in (0.16, 0.18, 0.20, 0.22)
+        for w in (3.0, 4.0, 5.0)
+    ]
+    runs = orders(items, shuffles, seed)
+    print(
+        f"stories calibration: {len(grid)} settings x {len(runs)} orders, in memory; {folds}-fold "
+        f"cross-validation across {len(topics)} topics"
+    )
+    results: list[list[dict[str, int]]] = []
+    started = time.perf_counter()
+    for params in grid:
+        results.append([replay(order, terms, params) for order in runs.values()])
+    print(f"  ({time.perf_counter() - started:.0f} s)")
+
+    def f1_on(pred_runs: list[dict[str, int]], keep: Callable[[Item], bool]) -> float:  # over orders
+        subset = {i.id: i.story for i in items if keep(i)}
+        return statistics.mean(Score.of(pred, subset).f1 for pred in pred_runs)
+
+    print(f"  {'held-out fold':<14}{'join':>6}{'merge':>7}{'number':>8}{'train F1':>10}{'held-out F1':>13}")
+    held = []
+    for k in range(folds):
+        train = [f1_on(r, _not_in_fold(fold_of, k)) for r in results]
+        best = max(range(len(grid)), key=lambda n: (train[n], -n))
+        test = f1_on(results[best], _in_fold(fold_of, k))
+        held.append(test)
+        p = grid[best]
+        print(
+            f"  {k + 1:<14}{p.join:>6.2f}{p.merge:>7.2f}{p.weights.number:>8.1f}"
+            f"{train[best]:>10.3f}{test:>13.3f}"
+        )
+    spread = max(held) - min(held)
+    print(f"  held-out BCubed F1, mean over folds: {statistics.mean(held):.3f} (spread {spread:.3f})")
+    overall = [f1_on(r, _everything) for r in results]
+    best = max(range(len(grid)), key=lambda n: (overall[n], -n))
+    p = grid[best]
+    shipped_n = next((n for n, g in enumerate(grid) if g == shipped), None)
+    print(
+        f"  chosen on all topics: join {p.join}, merge {p.merge}, number weight {p.weights.number}: "
+        f"F1 {overall[best]:.3f}"
+    )
+    if shipped_n is not None:
+        print(f"  shipped settings: F1 {overall[shipped_n]:.3f}")
+    del gold
+    return 0
+
+
+def _in_fold(fold_of: Mapping[str, int], k: int) -> Callable[[Item], bool]:
+    return lambda item: fold_of[item.group] == k
+
+
+def _not_in_fold(fold_of: Mapping[str, int], k: int) -> Callable[[Item], bool]:
+    return lambda item: fold_of[item.group] != k
+
+
+def _everything(_item: Item) -> bool:
+    return True
+
+
+# ----------------------------------------------------------------------------------------- throughput
+
+_SYLLABLES = ("ka", "lo", "mi", "ra", "tu", "ne", "sa", "vo", "re", "di", "pa", "lu", "mo", "ta", "ze", "ni")
+
+
+class Synthetic:
+    """Articles about generated events: each event has its own names (people, places), words and figures;
+    every article mixes some of them with background words drawn from a Zipfian vocabulary."""
+
+    def __init__(self, seed: int, per_day: int = 400, start: datetime | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.per_day = per_day
+        self.start = start or datetime(2024, 1, 1, tzinfo=UTC)
+        self.words = [self._word(2 + n % 3) for n in range(30_000)]
+        self.weights = [1 / (rank + 1) for rank in range(len(self.words))]
+        self.count = 0
+        self.events: list[tuple[list[str], list[str], list[str], int]] = []
+
+    def _word(self, syllables: int) -> str:
+        return "".join(self.rng.choice(_SYLLABLES) for _ in range(syllables))
+
+    def _event(self) -> tuple[list[str], list[str], list[str], int]:
+        # Most events are covered by one to five articles, a few by many.
+        if not self.events or self.rng.random() < 0.35:
+            names = [self._word(3).capitalize() for _ in range(self.rng.randint(3, 6))]
+            words = self.rng.choices(self.words[200:], k=12)
+            figures = [str(self.rng.randint(2, 9999)) for _ in range(3)]
+            self.events.append((names, words, figures, self.count))
+            self.events = self.events[-300:]
+        return self.rng.choice(self.events[-300:])
+
+    def article(self) -> CanonicalArticle:
+        """A synthetic article: twelve sentences in three paragraphs and a headline."""
+        names, words, figures, _ = self._event()
+        rng = self.rng
+        when = self.start + timedelta(days=self.count / self.per_day)
+        self.count += 1
+        sentences = []
+        for _ in range(12):
+            parts = rng.choices(self.words, weights=self.weights, k=14)
+            parts[rng.randrange(14)] = rng.choice(words)
+            parts[rng.randrange(14)] = rng.choice(names)
+            if rng.random() < 0.4:
+                parts[rng.randrange(14)] = rng.choice(figures)
+            sentences.append(" ".join(parts).capitalize() + ".")
+        body = (" ".join(sentences[:4]), " ".join(sentences[4:8]), " ".join(sentences[8:]))
+        title = f"{rng.choice(names)} {rng.choice(words)} {rng.choice(words)} {rng.choice(figures)}"
+        return CanonicalArticle(title, None, body, f"Publisher {rng.randint(1, 60)}", None, when, "en")
+
+    def terms(self) -> tuple[datetime, dict[str, tuple[float, str]]]:
+        """Only the terms of a synthetic article (for filling stores fast): the same mix, no text."""
+        names, words, figures, _ = self._event()
+        rng = self.rng
+        when = self.start + timedelta(days=self.count / self.per_day)
+        self.count += 1
+        counts: Counter[tuple[str, str]] = Counter()
+        for word in rng.choices(self.words, weights=self.weights, k=120):
+            if len(word) >= 3:
+                counts[(word, cluster.WORD)] += 1
+        for _ in range(14):
+            counts[(rng.choice(words), cluster.WORD)] += 1
+            counts[(rng.choice(names).lower(), cluster.NAME)] += 1
+        for _ in range(5):
+            counts[(rng.choice(figures), cluster.NUMBER)] += 1
+        return when, {term: (float(n), kind) for (term, kind), n in counts.items()}
+
+
+def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> None:
+    """`size` synthetic articles clustered (in memory, by the same code) and written to the store."""
+    index = MemoryStoryIndex()
+    when_of: dict[int, datetime] = {}
+    for n in range(size):
+        when, terms = gen.terms()
+        placement = cluster.place(terms, when, index, params)
+        index.add_member(placement.story_id, n + 1)
+        when_of[n + 1] = when
+    now = datetime.now(UTC)
+    live = {s: m for s, m in index.members.items() if m}
+    with store.begin() as tx:
+        c = tx.c
+        c.execute(insert(t.story_vocabulary), [{"term": k, "df": v} for k, v in index.df.items()])
+        c.execute(insert(t.story_vocabulary), [{"term": "", "df": index.articles}])
+        c.execute(
+            insert(t.stories),
+            [
+                {
+                    "id": s,
+                    "title": f"story {s}",
+                    "first_seen": index.info[s].first_seen,
+                    "last_seen": index.info[s].last_seen,
+                    "article_count": len(members),
+                    "publisher_count": 1,
+                    "headline_score": 0.0,
+                }
+                for s, members in live.items()
+            ],
+        )
+        rows = [
+            {"story_id": s, "term": term, "weight": w, "seen": index.info[s].last_seen}
+            for s in live
+            for term, w in index.centroids[s].items()
+        ]
+        for start in range(0, len(rows), 50_000):
+            c.execute(insert(t.story_terms), rows[start : start + 50_000])
+        articles = [
+            {
+                "id": int(str(m)),
+                "title": f"article {m}",
+                "body": "[]",
+                "published_at": when_of[int(str(m))],
+                "story_id": s,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for s, members in live.items()
+            for m in members
+        ]
+        for start in range(0, len(articles), 50_000):
+            c.execute(insert(t.articles), articles[start : start + 50_000])
+
+
+def throughput(sizes: list[int], measure: int, seed: int) -> int:
+    params = pipeline.story_params(settings.load({}, environ={}))
+    print(
+        f"stories throughput: {measure} synthetic articles clustered, one transaction each, into SQLite "
+        f"stores already holding {', '.join(f'{s:,}' for s in sizes)} articles (400 a day, window "
+        f"{params.window_days} days)"
+    )
+    print(
+        f"  {'stored':>9}{'articles/s':>12}{'ms/article':>12}{'in memory/s':>13}{'terms/s':>10}{'ratio':>7}"
+    )
+    for size in sizes:
+        gen = Synthetic(seed)
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(f"sqlite:///{folder}/stories.db")
+            store.migrate()
+            started = time.perf_counter()
+            fill(store, gen, size, params)
+            filled = time.perf_counter() - started
+            batch = [gen.article() for _ in range(measure)]
+            with store.begin() as tx:
+                ids = [tx.new_article() for _ in batch]
+                for article_id, article in zip(ids, batch, strict=True):
+                    tx.save_article(article_id, article)
+            started = time.perf_counter()
+            for article_id, article in zip(ids, batch, strict=True):
+                with store.begin() as tx:
+                    pipeline.cluster_article(tx, article_id, article, params)
+            sql = time.perf_counter() - started
+            store.close()
+        started = time.perf_counter()
+        for article in batch:
+            cluster.article_terms(article)
+        alone = time.perf_counter() - started
+        memory = _memory_rate(batch, params)
+        print(
+            f"  {size:>9,}{measure / sql:>12.0f}{1000 * sql / measure:>12.2f}{memory:>13.0f}"
+            f"{measure / alone:>10.0f}{(measure / sql) / memory:>7.2f}   (filled in {filled:.0f} s)"
+        )
+    return 0
+
+
+def _memory_rate(batch: list[CanonicalArticle], params: cluster.Params) -> float:
+    index = MemoryStoryIndex()
+    started = time.perf_counter()
+    for article in batch:
+        placement = cluster.place(cluster.article_terms(article), article.published_at, index, params)
+        index.add_member(placement.story_id, None)
+    return len(batch) / (time.perf_counter() - started)
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="tidings bench stories", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled JSON Lines (ECB+ format)")
+    parser.add_argument("--shuffles", type=int, default=3, help="shuffled orders besides date order (3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="stored articles for throughput (10000,100000)"
+    )
+    parser.add_argument("--measure", type=int, default=1000, help="articles clustered per size (1000)")
+    parser.add_argument("--only", choices=["quality", "throughput"], help="run one part")
+    parser.add_argument("--calibrate", action="store_true", help="cross-validated calibration instead")
+    parser.add_argument("--with-enrich", action="store_true", help="keep enrichment in the ingest path")
+    args = parser.parse_args(argv)
+    if args.calibrate or args.only != "throughput":
+        if not args.data.is_file():
+            print(f"bench stories: no labelled data at {args.data} (--data PATH)")
+            return 2
+        items = load(args.data)
+        if args.calibrate:
+            return calibrate(items, args.shuffles, args.seed)
+        quality(items, args.shuffles, args.seed, args.with_enrich)
+    if args.only != "quality":
+        throughput([int(s) for s in args.sizes.split(",") if s.strip()], args.measure, args.seed)
+    return 0

@@ -1,0 +1,213 @@
+"""Stories through the real store and the CLI: `tidings ingest --format jsonl` (good, bad, huge, hostile
+and empty input), `tidings stories`, the export's `story_id` and `ref`, the SQL story index against the
+in-memory one, and the seed pages as four stories."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import DATA, CliRun, export
+from tests.test_cluster import load_events, replay
+from tests.test_seeds import EXPECTED, ORDERS, ingest_seeds
+from tidings import pipeline, settings
+from tidings.cli import main
+from tidings.records import Record, read_records
+from tidings.store import Store, queries
+from tidings.store import stories as story_queries
+
+EVENTS = DATA / "stories" / "events.jsonl"
+
+
+def write(path: Path, lines: list[str | bytes]) -> Path:
+    path.write_bytes(b"".join((x if isinstance(x, bytes) else x.encode()) + b"\n" for x in lines))
+    return path
+
+
+def record(
+    rid: str, title: str = "Bridge reopens", text: str = "The Harbour bridge reopened on Monday.", **more: Any
+) -> str:
+    return json.dumps({"id": rid, "title": title, "text": text, **more})
+
+
+def by_ref(articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {copy["ref"]: article for article in articles for copy in article["copies"] if copy["ref"]}
+
+
+def test_records_go_in_with_their_ref_and_story(tidings: CliRun) -> None:
+    result = tidings("ingest", "--format", "jsonl", EVENTS)
+    assert result.exit_code == 0, result.output
+    assert "20 records (0 already stored)" in result.stdout
+    articles = by_ref(export(tidings))
+    assert len(articles) == 20
+    quake = articles["quake-a1"]
+    assert quake["title"] == "Magnitude 6.1 earthquake strikes eastern Turkey"
+    assert quake["publisher"] == "Anadolu Wire"
+    assert quake["published_at"] == "2024-03-05T08:00:00+00:00"
+    assert quake["body"][0].startswith("A magnitude 6.1 earthquake struck")
+    assert articles["quake-a2"]["story_id"] == quake["story_id"] is not None
+    assert articles["quake-b1"]["story_id"] != quake["story_id"]
+    again = tidings("ingest", "--format", "jsonl", EVENTS)
+    assert "20 records (20 already stored)" in again.stdout
+    assert by_ref(export(tidings)) == articles  # the same records twice change nothing
+
+
+def test_bad_records_each_get_one_line_and_the_rest_go_in(tidings: CliRun, tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines: list[str | bytes] = [
+        record("good-1"),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"title": "No id", "text": "Body."}),
+        json.dumps({"id": "x", "text": "No title."}),
+        json.dumps({"id": "y", "title": "No text"}),
+        json.dumps({"id": "z", "title": 5, "text": "Title of the wrong type."}),
+        record("bad-date", published_at="yesterday-ish"),
+        b"\xff\xfe not utf-8",
+        deep,
+        "",
+        "   ",
+        record(
+            "good-2", title="Ferry strike ends", text="Ferry crews in Port Halden returned to work on Friday."
+        ),
+    ]
+    result = tidings("ingest", "--format", "jsonl", write(tmp_path / "mixed.jsonl", lines))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("tidings: ")]
+    assert [e.split(":")[2] for e in errors] == ["2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    assert all(len(e) < 200 for e in errors)
+    assert "not JSON" in errors[0]
+    assert "`title` missing" in errors[3]
+    assert "ISO 8601" in errors[6]
+    assert "2 records (0 already stored)" in result.stdout
+    assert sorted(by_ref(export(tidings))) == ["good-1", "good-2"]
+
+
+def test_a_huge_line_is_skipped_without_holding_it(
+    tidings: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIDINGS_MAX_DOCUMENT_BYTES", "10000")
+    huge = record("huge", text="word " * 200_000)
+    path = write(
+        tmp_path / "huge.jsonl", [record("before"), huge, record("after", title="Ferry strike ends")]
+    )
+    result = tidings("ingest", "--format", "jsonl", path)
+    assert result.exit_code == 1
+    assert f"{path}:2: record longer than 10000 bytes" in result.stderr
+    assert sorted(by_ref(export(tidings))) == ["after", "before"]
+
+
+def test_empty_missing_and_gzipped_files(tidings: CliRun, tmp_path: Path) -> None:
+    empty = write(tmp_path / "empty.jsonl", [])
+    result = tidings("ingest", "--format", "jsonl", empty)
+    assert result.exit_code == 0
+    assert "0 records" in result.stdout
+    missing = tidings("ingest", "--format", "jsonl", tmp_path / "nope.jsonl")
+    assert missing.exit_code == 1
+    assert "nope.jsonl" in missing.stderr
+    packed = tmp_path / "events.jsonl.gz"
+    packed.write_bytes(gzip.compress(EVENTS.read_bytes()))
+    assert tidings("ingest", "--format", "jsonl", packed).exit_code == 0
+    assert len(by_ref(export(tidings))) == 20
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(gzip.compress(EVENTS.read_bytes())[:300])
+    result = tidings("ingest", "--format", "jsonl", broken)
+    assert result.exit_code == 1
+    assert "broken.jsonl.gz" in result.stderr
+
+
+def test_bad_input_damages_nothing_stored(tidings: CliRun, tmp_path: Path) -> None:
+    assert tidings("ingest", "--format", "jsonl", EVENTS).exit_code == 0
+    before = export(tidings)
+    bad = write(tmp_path / "bad.jsonl", ["{", "[]", json.dumps({"id": "q", "title": "", "text": ""})])
+    assert tidings("ingest", "--format", "jsonl", bad).exit_code == 1
+    assert export(tidings) == before
+
+
+def test_stories_lists_newest_first_with_articles(tidings: CliRun) -> None:
+    assert tidings("ingest", "--format", "jsonl", EVENTS).exit_code == 0
+    result = tidings("stories", "--format", "jsonl", "--limit", "100")
+    assert result.exit_code == 0, result.output
+    listed = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [s["last_seen"] for s in listed] == sorted((s["last_seen"] for s in listed), reverse=True)
+    assert sum(s["article_count"] for s in listed) == 20
+    quake = next(s for s in listed if "Elazig" in " ".join(a["title"] for a in s["articles"]))
+    assert quake["article_count"] == 3 == len(quake["articles"])
+    assert quake["lead_publisher"] == "Anadolu Wire"  # the earliest article's publisher
+    assert quake["publisher_count"] == 3
+    assert {p["publisher"] for p in quake["publishers"]} == {
+        "Anadolu Wire",
+        "Daily Courier",
+        "Global Times Review",
+    }
+    assert quake["first_seen"].startswith("2024-03-05")
+    assert quake["last_seen"].startswith("2024-03-06")
+    assert "elazig" in quake["key_terms"]
+    assert quake["title"] in {a["title"] for a in quake["articles"]}
+    text = tidings("stories", "--limit", "2")
+    assert text.exit_code == 0
+    assert text.stdout.count("story ") == 2
+    one = tidings("stories", "--id", str(quake["id"]), "--format", "jsonl")
+    assert json.loads(one.stdout)["id"] == quake["id"]
+    assert tidings("stories", "--id", "999999").exit_code == 1
+    assert tidings("stories", "--limit", "0").exit_code == 2
+
+
+def test_sql_index_places_articles_as_the_memory_index_does(db_url: str) -> None:
+    """The store's SQL and the in-memory index run the same clustering: the same partition, any order."""
+    records = load_events()
+    random.Random(3).shuffle(records)
+    conf = settings.load({"db": db_url}, environ={})
+    store = Store(db_url)
+    store.migrate()
+    path = Path(db_url.removeprefix("sqlite:///")).with_name("order.jsonl")
+    write(path, [json.dumps(r) for r in records])
+    for item in read_records(path, conf.max_document_bytes):
+        assert isinstance(item, Record)
+        pipeline.ingest_record(store, item, conf)
+    sql = {ref: a["story_id"] for ref, a in by_ref(list(_export(store))).items()}
+    memory = replay(records)
+    assert _partition(sql) == _partition(memory)
+    related = story_queries.list_stories(store, limit=100)
+    assert any(s["related"] for s in related)
+    store.close()
+
+
+def _export(store: Store) -> list[dict[str, Any]]:
+    return list(queries.export_articles(store))
+
+
+def _partition(labels: dict[str, Any]) -> set[frozenset[str]]:
+    groups: dict[Any, set[str]] = {}
+    for item, label in labels.items():
+        groups.setdefault(label, set()).add(item)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_seed_pages_stay_four_stories(tidings: CliRun) -> None:
+    for order in ORDERS.values():
+        articles = ingest_seeds(tidings, order)  # the second order changes nothing: still four
+        assert len(articles) == len(EXPECTED["articles"]) == 4
+        assert len({a["story_id"] for a in articles}) == 4
+
+
+def test_the_bundled_sample_keeps_unrelated_articles_apart(db_url: str) -> None:
+    result = CliRunner().invoke(main, ["sample", "--db", db_url], catch_exceptions=False)
+    assert result.exit_code == 0
+    store = Store(db_url)
+    articles = _export(store)
+    store.close()
+    stories: dict[int, list[str]] = {}
+    for article in articles:
+        stories.setdefault(article["story_id"], []).append(article["title"])
+    # The sample's one event told by two publishers (the Eastmoor derailment) is one story; all else apart.
+    together = [titles for titles in stories.values() if len(titles) > 1]
+    assert len(together) == 1
+    assert all("Eastmoor" in t for t in together[0])
+    assert len(stories) == len(articles) - 1
