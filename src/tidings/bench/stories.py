@@ -169,8 +169,9 @@ def ingest_order(
 
 
 def _no_enrichment(
-    _tx: Transaction, _article_id: int, _article: CanonicalArticle, _conf: settings.Settings
+    tx: Transaction, article_id: int, article: CanonicalArticle, settings: settings.Settings
 ) -> bool:
+    del tx, article_id, article, settings
     return False
 
 
