@@ -130,7 +130,9 @@ def reindex_fold(tx: Transaction, rules: fold.Rules, batch: int = 500) -> None:
     tx.fold_clear()
     for chunk in tx.fold_stored_copies(batch):
         fps = fold.fingerprints([copy for _, _, copy in chunk], rules)
-        signatures = [(c, a, fold.pack(fp.words)) for (c, a, _), fp in zip(chunk, fps, strict=True)]
+        signatures = [
+            (c, a, fp.key_count, fold.pack(fp.words)) for (c, a, _), fp in zip(chunk, fps, strict=True)
+        ]
         keys = sorted({(k, a) for (_, a, _), fp in zip(chunk, fps, strict=True) for k in fp.keys.tolist()})
         tx.fold_record(signatures, keys)
 

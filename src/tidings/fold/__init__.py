@@ -22,11 +22,20 @@ from typing import Protocol
 import numpy as np
 
 from tidings.fold.canonical import build, copy_changes
-from tidings.fold.fingerprint import Fingerprint, containment, fingerprint_texts, from_words, pack, unpack
-from tidings.fold.match import Comparison, Rules, compare
+from tidings.fold.fingerprint import (
+    Fingerprint,
+    containment,
+    fingerprint_texts,
+    fingerprint_words,
+    pack,
+    unpack,
+)
+from tidings.fold.match import Comparison, Rules, compare, enough_keys, screen
 from tidings.models import Copy
 
-MAX_CANDIDATES = 12  # articles verified per copy, most shared keys first
+MAX_CANDIDATES = 12  # articles verified per copy, most likely first
+SCREEN_SLACK = 0.1  # distinct-shingle containment may fall this far under the positional one
+BRIDGE = 0.25  # once a copy matched, candidates under this share of the best score are not tried
 
 
 class FoldIndex(Protocol):
@@ -35,16 +44,16 @@ class FoldIndex(Protocol):
     def fold_lookup(self, keys: Sequence[int]) -> list[tuple[int, int]]:
         """(key, article id) for every indexed key among `keys`."""
 
-    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, bytes]]:
-        """(article id, packed word hashes) of every copy of these articles."""
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+        """(article id, number of index keys, packed word hashes) of every copy of these articles."""
 
-    def fold_new_article(self) -> int:
-        """A fresh article id."""
+    def fold_new_articles(self, count: int) -> list[int]:
+        """Ids for `count` new articles, ascending."""
 
     def fold_record(
-        self, signatures: Sequence[tuple[int, int, bytes]], keys: Sequence[tuple[int, int]]
+        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
     ) -> None:
-        """Save (copy id, article id, packed words) and index (key, article id) pairs."""
+        """Save (copy id, article id, number of index keys, packed words) and index (key, article id)."""
 
     def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
         """Join articles: `absorbed` (whose index keys are among `keys`) become part of `into`."""
@@ -70,93 +79,161 @@ def fingerprints(copies: Sequence[Copy], rules: Rules) -> list[Fingerprint]:
     return fingerprint_texts([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
 
 
+_FRESH = 1 << 62  # ids of articles started in this batch, until the store gives them real ones
+HOT_KEY = 64  # a key more articles share than this is boilerplate: it finds everything, tells nothing
+
+
 @dataclass(slots=True)
 class _Batch:
-    """What one `place` call knows: index rows, signatures, and the batch's own copies so far."""
+    """What one `place` call knows: the store's postings for the batch's keys, the signatures of the
+    candidates, and the batch's own copies so far."""
 
     index: FoldIndex
     rules: Rules
-    postings: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    stored: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    local: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     signatures: dict[int, list[Fingerprint]] = field(default_factory=lambda: defaultdict(list))
     fetched: set[int] = field(default_factory=set)
     alias: dict[int, int] = field(default_factory=dict)
     known_keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    fresh: int = _FRESH
+    scored: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)  # per copy, store part
 
     def resolve(self, article_id: int) -> int:
         while article_id in self.alias:
             article_id = self.alias[article_id]
         return article_id
 
-    def candidates(self, fp: Fingerprint) -> list[int]:
-        """The articles most likely to hold a copy of this one: shared keys weighed by their rarity (a key
-        of boilerplate that hundreds of articles share says little), newer articles first on a tie."""
+    def candidates(self, fp: Fingerprint) -> list[tuple[int, int, float]]:
+        """(article, keys of this copy it has, score) for the articles most likely to hold a copy of this
+        one, best first: shared keys weighed by their rarity (a key of boilerplate many articles share
+        says little), newer articles first on a tie."""
+        stored = self.scored.get(id(fp))
+        if stored is None:
+            stored = self.scored[id(fp)] = self._score(fp, self.stored)
         score: dict[int, float] = defaultdict(float)
+        shared: dict[int, int] = defaultdict(int)
+        for part in (stored, self._score(fp, self.local)):
+            for article_id, (value, count) in part.items():
+                article_id = self.resolve(article_id)
+                score[article_id] += value
+                shared[article_id] += count
+        ranked = sorted(score, key=lambda a: (-score[a], -a))[:MAX_CANDIDATES]
+        return [(a, shared[a], score[a]) for a in ranked]
+
+    def _score(self, fp: Fingerprint, postings: dict[int, list[int]]) -> dict[int, tuple[float, int]]:
+        score: dict[int, tuple[float, int]] = {}
         for key in fp.keys.tolist():
-            holders = self.postings.get(key, ())
-            for article_id in holders:
-                score[self.resolve(article_id)] += 1.0 / len(holders)
-        ranked = sorted(score, key=lambda a: (-score[a], -a))
-        return ranked[:MAX_CANDIDATES]
+            holders = postings.get(key)
+            if holders and len(holders) <= HOT_KEY:
+                weight = 1.0 / len(holders)
+                for article_id in holders:
+                    value, count = score.get(article_id, (0.0, 0))
+                    score[article_id] = (value + weight, count + 1)
+        return score
 
     def fetch(self, article_ids: Sequence[int]) -> None:
-        wanted = [a for a in article_ids if a not in self.fetched]
+        wanted = [a for a in article_ids if a not in self.fetched and a < _FRESH]
         if not wanted:
             return
         self.fetched.update(wanted)
-        blobs = self.index.fold_signatures(wanted)
-        for article_id, blob in blobs:
-            words = unpack(blob)
-            self.signatures[self.resolve(article_id)].append(
-                from_words(words, self.rules.shingle_words, self.rules.anchor_rate)
-            )
+        rows = self.index.fold_signatures(wanted)
+        fps = fingerprint_words(
+            [(unpack(blob), count) for _, count, blob in rows],
+            self.rules.shingle_words,
+            self.rules.anchor_rate,
+        )
+        for (article_id, _, _), fp in zip(rows, fps, strict=True):
+            self.signatures[self.resolve(article_id)].append(fp)
 
-    def matches(self, fp: Fingerprint, article_id: int) -> bool:
-        return any(compare(fp, other, self.rules).same(self.rules) for other in self.signatures[article_id])
+    def matching(self, fp: Fingerprint, candidates: list[tuple[int, int, float]]) -> list[int]:
+        """The candidate articles this copy is one of. Candidates are tried best first; once one matches,
+        only those nearly as likely are tried too (a copy that joins two articles shares rare keys with
+        both), the rest (the template's other articles) are not worth a comparison."""
+        found: list[int] = []
+        floor = self.rules.min_containment - SCREEN_SLACK
+        for article_id, shared, score in candidates:
+            copies = self.signatures[article_id]
+            if not copies or (found and score < BRIDGE * candidates[0][2]):
+                continue
+            if not enough_keys(shared, min(len(fp.keys), *(c.key_count for c in copies)), self.rules):
+                continue
+            # the article's copies screened at once (distinct shingles in common), the likeliest first
+            estimates = screen(fp, copies)
+            for i in np.argsort(-estimates, kind="stable").tolist():
+                if estimates[i] < floor:
+                    break
+                if compare(fp, copies[i], self.rules).same(self.rules):
+                    found.append(article_id)
+                    break
+        return sorted(found)
+
+    def new_article(self) -> int:
+        self.fresh += 1
+        return self.fresh
 
 
 def place(
     fps: Sequence[Fingerprint], copy_ids: Sequence[int], index: FoldIndex, rules: Rules
 ) -> list[Placement]:
-    """Put each copy (fingerprint, copy id) into the article it belongs to, in order, and record it."""
+    """Put each copy (fingerprint, copy id) into the article it belongs to, in order, and record it.
+
+    The batch's new articles get their ids from the store at the end, in the order they were started;
+    an article that turns out to be one with older ones keeps the oldest id."""
     batch = _Batch(index, rules)
     wanted = np.unique(np.concatenate([fp.keys for fp in fps])) if fps else np.zeros(0, dtype=np.int64)
     for key, article_id in index.fold_lookup(wanted.tolist()):
-        batch.postings[key].add(article_id)
+        batch.stored[key].append(article_id)
         batch.known_keys[article_id].add(key)
     # one signature fetch for every candidate any copy of the batch has in the store
-    first = {a for fp in fps for a in batch.candidates(fp)}
-    batch.fetch(sorted(first))
+    batch.fetch(sorted({c[0] for fp in fps for c in batch.candidates(fp)}))
     placements = []
     new_keys: list[tuple[int, int]] = []
-    saved: list[tuple[int, int, bytes]] = []
+    saved: list[tuple[int, int, Fingerprint]] = []
     for fp, copy_id in zip(fps, copy_ids, strict=True):
         candidates = batch.candidates(fp)
-        batch.fetch(candidates)
-        found = sorted({a for a in candidates if batch.matches(fp, a)})
+        batch.fetch([c[0] for c in candidates])
+        found = batch.matching(fp, candidates)
         if not found:
-            placement = Placement(index.fold_new_article(), new=True)
-            batch.fetched.add(placement.article_id)  # nothing of it in the store yet
+            placement = Placement(batch.new_article(), new=True)
         else:
             placement = Placement(found[0], new=False, merged=tuple(found[1:]))
             if placement.merged:
                 _merge(batch, placement.article_id, placement.merged)
         article_id = placement.article_id
         batch.signatures[article_id].append(fp)
+        known = batch.known_keys[article_id]
         for key in fp.keys.tolist():
-            batch.postings[key].add(article_id)
-            if key not in batch.known_keys[article_id]:
-                batch.known_keys[article_id].add(key)
+            batch.local[key].append(article_id)
+            if key not in known:
+                known.add(key)
                 new_keys.append((key, article_id))
-        saved.append((copy_id, article_id, pack(fp.words)))
+        saved.append((copy_id, article_id, fp))
         placements.append(placement)
-    # copies and keys of this batch that went to an article merged away since go where it went
-    resolved = sorted({(key, batch.resolve(a)) for key, a in new_keys})
-    index.fold_record([(c, batch.resolve(a), w) for c, a, w in saved], resolved)
-    return _final(placements, batch)
+    # the new articles that are still articles get store ids, oldest first
+    started = sorted({a for a in (batch.resolve(p.article_id) for p in placements) if a >= _FRESH})
+    real = dict(zip(started, index.fold_new_articles(len(started)), strict=True))
+
+    def final(article_id: int) -> int:
+        article_id = batch.resolve(article_id)
+        return real.get(article_id, article_id)
+
+    index.fold_record(
+        [(c, final(a), fp.key_count, pack(fp.words)) for c, a, fp in saved],
+        sorted({(k, final(a)) for k, a in new_keys}),
+    )
+    out = []
+    for p in placements:
+        # a copy that started an article since joined to an older one did not make a new article
+        new = p.new and batch.resolve(p.article_id) == p.article_id
+        merged = tuple(a for a in p.merged if a < _FRESH)
+        out.append(Placement(final(p.article_id), new=new, merged=merged))
+    return out
 
 
 def _merge(batch: _Batch, into: int, absorbed: Sequence[int]) -> None:
-    """Join articles one copy showed to be one; tell the store which index keys move."""
+    """Join articles one copy showed to be one; tell the store which of them it holds move, and which
+    index keys they have."""
     keys: set[int] = set()
     for article_id in absorbed:
         batch.alias[article_id] = into
@@ -165,17 +242,9 @@ def _merge(batch: _Batch, into: int, absorbed: Sequence[int]) -> None:
             batch.signatures[into].append(fp)
         keys.update(batch.known_keys.pop(article_id, set()))
     batch.known_keys[into].update(keys)
-    batch.index.fold_merge(into, absorbed, sorted(keys))
-
-
-def _final(placements: list[Placement], batch: _Batch) -> list[Placement]:
-    """Placements with later merges applied: a copy placed early may have joined an article since."""
-    out = []
-    for p in placements:
-        final = batch.resolve(p.article_id)
-        # a copy that started an article since joined into an older one did not make a new article
-        out.append(p if final == p.article_id else Placement(final, new=False, merged=p.merged))
-    return out
+    stored = [a for a in absorbed if a < _FRESH]
+    if stored:
+        batch.index.fold_merge(into, stored, sorted(keys))
 
 
 __all__ = [

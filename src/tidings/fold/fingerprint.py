@@ -22,15 +22,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-WINNOWED, WINDOW = 48, 8  # the opening shingles winnowed: a key in every window of eight
+WINNOWED, WINDOW = 100, 12  # the opening shingles winnowed: a key in every window of twelve
 MIN_KEYS = 4  # a text with fewer sampled keys than this, and at most SHORT shingles, indexes them all
 SHORT = 32
 KEY_BITS = 48  # index keys: the top 48 bits of a shingle hash (a 6-byte SQL integer)
 MAX_SHINGLE_WORDS = 8
+SUB_BATCH = 256  # texts per numpy pass
 KEY, END = np.uint32(1), np.uint32(2)  # word flags: a name or figure; the last word of a sentence
 
 _U64 = np.uint64
@@ -91,7 +92,61 @@ class Fingerprint:
 
     words: np.ndarray  # uint32 per word, text order (see the module docstring for the flag bits)
     shingles: np.ndarray  # uint64 per k-word window, text order
-    keys: np.ndarray  # int64, sorted, unique: the index keys
+    anchor_rate: int = 64
+    stored_keys: int = -1  # for a copy read back from the store: how many index keys it has there
+    _keys: list[np.ndarray] = field(default_factory=list, repr=False)  # computed when first asked for
+    _lookup: list[np.ndarray] = field(default_factory=list, repr=False)  # filled by `lookup`
+
+    @property
+    def keys(self) -> np.ndarray:
+        """The index keys (int64, sorted, unique)."""
+        if not self._keys:
+            self._keys.append(index_keys(self.shingles, self.anchor_rate))
+        return self._keys[0]
+
+    @property
+    def key_count(self) -> int:
+        return self.stored_keys if self.stored_keys >= 0 else len(self.keys)
+
+    def lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(argsort of the shingles, the shingles sorted, whether each shingle occurs once in the text),
+        made the first time a comparison needs them and kept."""
+        if not self._lookup:
+            order = np.argsort(self.shingles, kind="stable")
+            ranked = self.shingles[order]
+            distinct = np.ones(len(ranked), dtype=bool)
+            repeated = ranked[1:] == ranked[:-1]
+            distinct[1:] &= ~repeated
+            distinct[:-1] &= ~repeated
+            once = np.empty_like(distinct)
+            once[order] = distinct
+            tops = (ranked >> _U64(64 - KEY_BITS)).astype(np.int64)  # the keys they would make, sorted
+            distinct = ranked[np.concatenate(([True], ~repeated))] if len(ranked) else ranked
+            self._lookup.extend((order, ranked, once, tops, distinct))
+        return self._lookup[0], self._lookup[1], self._lookup[2]
+
+    def distinct(self) -> np.ndarray:
+        """The text's shingles, sorted, each once."""
+        self.lookup()
+        return self._lookup[4]
+
+    def find_keys(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each of another text's index keys is the key of one of this text's shingles."""
+        self.lookup()
+        tops = self._lookup[3]
+        if len(tops) == 0:
+            return np.zeros(len(keys), dtype=bool)
+        at = np.minimum(np.searchsorted(tops, keys), len(tops) - 1)
+        found: np.ndarray = tops[at] == keys
+        return found
+
+    def find(self, shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(whether each of `shingles` is one of this text's, where: an index into `lookup()[1]`)."""
+        _, ranked, _ = self.lookup()
+        if len(ranked) == 0:
+            return np.zeros(len(shingles), dtype=bool), np.zeros(len(shingles), dtype=np.int64)
+        at = np.minimum(np.searchsorted(ranked, shingles), len(ranked) - 1)
+        return ranked[at] == shingles, at
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -182,7 +237,7 @@ def shingles(words: np.ndarray, k: int) -> np.ndarray:
     return _shingle_hashes(words, max(1, min(k, len(words), MAX_SHINGLE_WORDS)))
 
 
-def keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
+def index_keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
     """The index keys of one text: a content-defined sample, dense in the lead and sparse after it."""
     n = len(shingle_hashes)
     chosen = _chosen(shingle_hashes, np.arange(n), np.arange(n, 0, -1), anchor_rate)
@@ -217,11 +272,46 @@ def _keys_of(h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 def fingerprint_texts(
     texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64
 ) -> list[Fingerprint]:
-    """Fingerprints of a batch of texts (one numpy pass over all their words)."""
-    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
+    """Fingerprints of a batch of texts (numpy passes over all their words, a few hundred texts at a
+    time: arrays that stay in cache)."""
+    if len(texts) > SUB_BATCH:
+        return [
+            fp
+            for start in range(0, len(texts), SUB_BATCH)
+            for fp in fingerprint_texts(texts[start : start + SUB_BATCH], shingle_words, anchor_rate)
+        ]
     words, bounds = word_hashes(texts)
+    return _fingerprints(words, bounds, shingle_words, anchor_rate)
+
+
+def fingerprint_words(
+    many: Sequence[tuple[np.ndarray, int]], shingle_words: int = 5, anchor_rate: int = 64
+) -> list[Fingerprint]:
+    """Fingerprints of copies read back from the store, (word hashes, how many index keys it has there)
+    each, many at once. Their keys are worked out only if asked for."""
+    if not many:
+        return []
+    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
+    words = np.concatenate([w for w, _ in many]).astype(np.uint32)
+    bounds = np.cumsum([0, *(len(w) for w, _ in many)])
+    every = _shingle_hashes(words, k) if len(words) >= k else np.zeros(0, dtype=np.uint64)
+    out = []
+    for i, (_, count) in enumerate(many):
+        start, stop = int(bounds[i]), int(bounds[i + 1])
+        h = every[start : stop - k + 1] if stop - start >= k else shingles(words[start:stop], k)
+        out.append(Fingerprint(words[start:stop], h, anchor_rate, count))
+    return out
+
+
+def _fingerprints(
+    words: np.ndarray, bounds: np.ndarray, shingle_words: int, anchor_rate: int
+) -> list[Fingerprint]:
+    """Shingles and keys of texts whose word hashes lie one after another (text i: bounds[i] to
+    bounds[i + 1])."""
+    texts = range(len(bounds) - 1)
+    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
     if len(words) < k:
-        return [from_words(words[bounds[i] : bounds[i + 1]], k, anchor_rate) for i in range(len(texts))]
+        return [from_words(words[bounds[i] : bounds[i + 1]], k, anchor_rate) for i in texts]
     every = _shingle_hashes(words, k)  # runs across two texts are computed here and never used
     n = np.diff(bounds)
     text_of = np.repeat(np.arange(len(texts)), n)[: len(every)]
@@ -240,8 +330,11 @@ def fingerprint_texts(
         if stop - start - k + 1 <= SHORT or stop - start < k:
             out.append(from_words(words[start:stop], k, anchor_rate))  # short: the exceptions live there
             continue
+        shingled = every[start : stop - k + 1]
         out.append(
-            Fingerprint(words[start:stop], every[start : stop - k + 1], packed[cuts[i] : cuts[i + 1]] & mask)
+            Fingerprint(
+                words[start:stop], shingled, anchor_rate, _keys=[packed[cuts[i] : cuts[i + 1]] & mask]
+            )
         )
     return out
 
@@ -249,7 +342,7 @@ def fingerprint_texts(
 def from_words(words: np.ndarray, shingle_words: int = 5, anchor_rate: int = 64) -> Fingerprint:
     """A fingerprint rebuilt from stored word hashes."""
     h = shingles(words, shingle_words)
-    return Fingerprint(words, h, keys(h, anchor_rate))
+    return Fingerprint(words, h, anchor_rate, _keys=[index_keys(h, anchor_rate)])
 
 
 def pack(words: np.ndarray) -> bytes:

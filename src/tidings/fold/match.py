@@ -18,6 +18,8 @@ import numpy as np
 from tidings.fold.fingerprint import END, KEY, Fingerprint
 
 MIN_SHINGLES = 8  # shorter texts fold only into identical ones
+SAMPLE_MIN = 6  # keys a text needs for its sample to say anything
+SAMPLE_FLOOR = 0.4  # `plausible` lets a pair through if at least this share of `min_containment` shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,32 @@ LEAD_SPAN = 30
 RUN = 4  # shared shingles in a row: eight words
 
 
+def enough_keys(shared: int, keys: int, rules: Rules) -> bool:
+    """A quick look before `compare`: keys are a content-defined sample of a text's shingles, so the share
+    of the smaller text's keys (`keys` of them) that the other has (`shared`) estimates containment. Far
+    too few (under `SAMPLE_FLOOR` of what `min_containment` asks) and the pair cannot be one article."""
+    if keys < SAMPLE_MIN:
+        return shared >= 1
+    return shared >= max(2, int(rules.min_containment * SAMPLE_FLOOR * keys))
+
+
+def screen(fp: Fingerprint, others: list[Fingerprint]) -> np.ndarray:
+    """Containment estimates of a text against several at once: distinct shingles in common over the
+    smaller text's distinct shingles."""
+    mine = fp.distinct()
+    theirs = [o.distinct() for o in others]
+    sizes = np.array([len(t) for t in theirs])
+    if len(mine) == 0 or not sizes.any():
+        return np.zeros(len(others))
+    together = np.concatenate(theirs)
+    at = np.minimum(np.searchsorted(mine, together), len(mine) - 1)
+    hits = (mine[at] == together).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    common = np.add.reduceat(hits, np.minimum(starts, len(hits) - 1)) * (sizes > 0)
+    estimates: np.ndarray = common / np.maximum(np.minimum(sizes, len(mine)), 1)
+    return estimates
+
+
 def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False) -> Comparison:
     """How alike two fingerprints are. Stops early once the pair cannot match, unless `full`."""
     small, large = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
@@ -74,31 +102,43 @@ def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False)
     if len(small.shingles) < MIN_SHINGLES:
         same = np.array_equal(_plain(a.words), _plain(b.words))
         return Comparison(1.0, 0, 1.0) if same else NO_MATCH
-    shared = np.isin(small.shingles, large.shingles)
-    containment = float(shared.mean())
+    shared, found_at = large.find(small.shingles)
+    containment = np.count_nonzero(shared) / len(shared)
     if containment < rules.min_containment and not full:
         return Comparison(containment, 0, 0.0)
-    at, where = _alignment(small.shingles, large.shingles, shared)
+    if containment >= rules.high_containment and not full and _all_keys_shared(small, shared, rules):
+        return Comparison(containment, 0, 1.0)  # no name or figure of it left out: nothing swapped
+    at, where = _alignment(small, large, shared, found_at)
     if len(at) == 0:
         return Comparison(containment, 0, 0.0, (len(small.shingles), len(large.shingles)))
     lead, heads = _lead(small, large, shared, at, where, rules)
-    limit = None if full else rules.max_conflicts
-    conflicts = _conflicts(small, large, at, where, rules.shingle_words, limit)
+    if not full and not Comparison(containment, 0, lead, heads).same(rules):
+        return Comparison(containment, 0, lead, heads)  # no need to look for swapped names
+    conflicts = _conflicts(small, large, at, where, rules.shingle_words)
     return Comparison(containment, conflicts, lead, heads)
 
 
-def _alignment(small: np.ndarray, large: np.ndarray, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _all_keys_shared(small: Fingerprint, shared: np.ndarray, rules: Rules) -> bool:
+    """Whether every key word of the smaller text lies in a shingle the larger has (then no name or
+    figure can have been swapped)."""
+    k = min(rules.shingle_words, len(small.words))
+    covering = np.concatenate(([0], np.cumsum(shared)))
+    at = np.arange(len(small.words))
+    covered = covering[np.minimum(at + 1, len(shared))] - covering[np.maximum(at - k + 1, 0)] > 0
+    return not np.any((small.words & KEY).astype(bool) & ~covered)
+
+
+def _alignment(
+    small: Fingerprint, large: Fingerprint, shared: np.ndarray, found_at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Positions (in the smaller text, in the larger) of the shingles that align the two texts: shared,
     found once in each (a phrase the text repeats could align anywhere), and in the same order."""
-    _, inverse, counts = np.unique(small, return_inverse=True, return_counts=True)
-    once = shared & (counts[inverse] == 1)
-    order = np.argsort(large, kind="stable")
-    ranked = large[order]
-    at = np.flatnonzero(once)
-    first = np.searchsorted(ranked, small[at], side="left")
-    last = np.searchsorted(ranked, small[at], side="right")
-    single = last - first == 1
-    at, where = at[single], order[first[single]]
+    _, _, once_small = small.lookup()
+    order, _, once_large = large.lookup()
+    at = np.flatnonzero(shared & once_small)
+    where = order[found_at[at]]
+    single = once_large[where]
+    at, where = at[single], where[single]
     in_order = where == np.maximum.accumulate(where) if len(where) else np.zeros(0, dtype=bool)
     return at[in_order], where[in_order]
 
@@ -123,42 +163,52 @@ def _lead(
     heads = (int(at[first]), int(where[first]))
     if max(heads) > rules.lead_slack:
         return 0.0, heads
-    mine = float(shared[heads[0] : heads[0] + LEAD_SPAN].mean())
-    theirs = float(np.isin(large.shingles[heads[1] : heads[1] + LEAD_SPAN], small.shingles).mean())
-    return max(mine, theirs), heads
+    mine = shared[heads[0] : heads[0] + LEAD_SPAN]
+    theirs, _ = small.find(large.shingles[heads[1] : heads[1] + LEAD_SPAN])
+    return max(np.count_nonzero(mine) / len(mine), np.count_nonzero(theirs) / len(theirs)), heads
 
 
 def _plain(words: np.ndarray) -> np.ndarray:
     return words >> np.uint32(2)
 
 
-def _conflicts(
-    small: Fingerprint, large: Fingerprint, at: np.ndarray, where: np.ndarray, k: int, limit: int | None
-) -> int:
+def _conflicts(small: Fingerprint, large: Fingerprint, at: np.ndarray, where: np.ndarray, k: int) -> int:
     """Aligned gaps inside sentences where each side has key words the other lacks (a swapped name or
     figure). Whole sentences put in on both sides at one place (two sites' teasers) are no conflict."""
     k = min(k, len(small.words), len(large.words))
     s0, s1, l0, l1 = at[:-1], at[1:], where[:-1], where[1:]
     gap = ((s1 - s0) > 1) | ((l1 - l0) != 1)
     s_from, s_to, l_from, l_to = s0[gap] + k, s1[gap], l0[gap] + k, l1[gap]
-    candidates = (s_to > s_from) & (l_to > l_from) & (l_to > l0[gap])  # a moved block is no substitution
-    s_key = np.concatenate(([0], np.cumsum(small.words & KEY)))
-    l_key = np.concatenate(([0], np.cumsum(large.words & KEY)))
-    i = np.flatnonzero(candidates)
-    i = i[(s_key[s_to[i]] > s_key[s_from[i]]) & (l_key[l_to[i]] > l_key[l_from[i]])]
-    conflicts = 0
-    for j in i:
-        a, b, c, d = int(s_from[j]), int(s_to[j]), int(l_from[j]), int(l_to[j])
-        if _whole_sentences(small.words, a, b) and _whole_sentences(large.words, c, d):
-            continue
-        mine = {int(w) >> 2 for w in small.words[a:b] if w & KEY}
-        theirs = {int(w) >> 2 for w in large.words[c:d] if w & KEY}
-        if mine - theirs and theirs - mine:  # each side has names or figures the other lacks: swapped
-            conflicts += 1
-            if limit is not None and conflicts > limit:
-                break
-    return conflicts
+    keep = (s_to > s_from) & (l_to > l_from)
+    s_from, s_to, l_from, l_to = s_from[keep], s_to[keep], l_from[keep], l_to[keep]
+    if len(s_from) == 0:
+        return 0
+    whole = _whole(small.words, s_from, s_to) & _whole(large.words, l_from, l_to)
+    gaps = np.flatnonzero(~whole)
+    if len(gaps) == 0:
+        return 0
+    mine = _key_words(small.words, s_from[gaps], s_to[gaps])
+    theirs = _key_words(large.words, l_from[gaps], l_to[gaps])
+    lacking_mine = np.bincount(mine[~np.isin(mine, theirs)] >> 32, minlength=len(gaps)) > 0
+    lacking_theirs = np.bincount(theirs[~np.isin(theirs, mine)] >> 32, minlength=len(gaps)) > 0
+    return int(np.count_nonzero(lacking_mine & lacking_theirs))
 
 
-def _whole_sentences(words: np.ndarray, start: int, stop: int) -> bool:
-    return (start == 0 or bool(words[start - 1] & END)) and bool(words[stop - 1] & END)
+def _whole(words: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Whether each range holds whole sentences: it starts a sentence and ends one."""
+    opens = (start == 0) | ((words[np.maximum(start - 1, 0)] & END) > 0)
+    whole: np.ndarray = opens & ((words[stop - 1] & END) > 0)
+    return whole
+
+
+def _key_words(words: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The key words of each range, as (range number << 32 | word hash) (flags cleared)."""
+    lengths = stop - start
+    total = int(lengths.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    positions = np.repeat(start, lengths) + offsets
+    gap = np.repeat(np.arange(len(start), dtype=np.int64), lengths)
+    chosen = words[positions]
+    is_key = (chosen & KEY) > 0
+    keyed: np.ndarray = (gap[is_key] << 32) | (chosen[is_key] & ~np.uint32(3)).astype(np.int64)
+    return keyed

@@ -22,7 +22,6 @@ from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, 
 
 from tidings.models import Copy
 from tidings.store import schema as t
-from tidings.store.util import key as _key
 from tidings.store.util import now as _now
 
 LEVEL_ROWS = 1 << 16  # postings level 0 holds before it is merged into level 1
@@ -49,35 +48,43 @@ class FoldTables:
             out.extend((int(k), int(a)) for k, a in rows)
         return out
 
-    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, bytes]]:
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         if not article_ids:
             return []
         s = t.fold_signatures
         rows = self.c.execute(
-            select(s.c.article_id, s.c.words)
+            select(s.c.article_id, s.c.key_count, s.c.words)
             .where(s.c.article_id.in_(list(article_ids)))
             .order_by(s.c.article_id, s.c.copy_id)
         )
-        return [(int(a), bytes(w)) for a, w in rows]
+        return [(int(a), int(k), bytes(w)) for a, k, w in rows]
 
-    def fold_new_article(self) -> int:
+    def fold_new_articles(self, count: int) -> list[int]:
+        if count <= 0:
+            return []
         moment = _now()
-        values: dict[str, Any] = {"body": "[]", "created_at": moment, "updated_at": moment}
-        if self.c.dialect.name == "sqlite":
-            # SQLite hands out max(id) + 1, so the id of an article merged away could come back and be
-            # taken for it; ids of merged articles stay spent (PostgreSQL's sequences never go back).
-            top = self.c.execute(select(func.max(t.articles.c.id))).scalar() or 0
-            gone = self.c.execute(select(func.max(t.fold_merged.c.article_id))).scalar() or 0
-            values["id"] = max(int(top), int(gone)) + 1
-        return _key(self.c.execute(insert(t.articles).values(**values)))
+        rows: list[dict[str, Any]] = [{"body": "[]", "created_at": moment, "updated_at": moment}] * count
+        if self.c.dialect.name != "sqlite":
+            result = self.c.execute(
+                insert(t.articles).returning(t.articles.c.id, sort_by_parameter_order=True), rows
+            )
+            return [int(i) for i in result.scalars()]
+        # SQLite hands out max(id) + 1, so the id of an article merged away could come back and be taken
+        # for it: ids of merged articles stay spent (PostgreSQL's sequences never go back).
+        top = self.c.execute(select(func.max(t.articles.c.id))).scalar() or 0
+        gone = self.c.execute(select(func.max(t.fold_merged.c.article_id))).scalar() or 0
+        first = max(int(top), int(gone)) + 1
+        ids = list(range(first, first + count))
+        self.c.execute(insert(t.articles), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
 
     def fold_record(
-        self, signatures: Sequence[tuple[int, int, bytes]], keys: Sequence[tuple[int, int]]
+        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
     ) -> None:
         if signatures:
             self.c.execute(
                 insert(t.fold_signatures),
-                [{"copy_id": c, "article_id": a, "words": w} for c, a, w in signatures],
+                [{"copy_id": c, "article_id": a, "key_count": n, "words": w} for c, a, n, w in signatures],
             )
         if keys:
             self._post(0, keys)

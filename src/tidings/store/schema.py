@@ -151,7 +151,8 @@ fold_signatures = Table(
     metadata,
     Column("copy_id", Integer, primary_key=True, autoincrement=False),
     Column("article_id", Integer, nullable=False),
-    Column("words", LargeBinary, nullable=False),
+    Column("key_count", Integer, nullable=False),  # how many index keys the copy has
+    Column("words", LargeBinary, nullable=False),  # word hashes (fold.fingerprint.pack)
     Index("ix_fold_signatures_article", "article_id"),
 )
 

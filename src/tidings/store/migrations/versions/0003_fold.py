@@ -30,6 +30,7 @@ def upgrade() -> None:
         "fold_signatures",
         sa.Column("copy_id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("article_id", sa.Integer, nullable=False),
+        sa.Column("key_count", sa.Integer, nullable=False),
         sa.Column("words", sa.LargeBinary, nullable=False),
     )
     op.create_index("ix_fold_signatures_article", "fold_signatures", ["article_id"])
