@@ -94,6 +94,7 @@ _BLOCKS = frozenset(
         "body",
     ]
 )
+_INLINE_READ = frozenset(["a", "span"])
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _KINDS = {tag: tag for tag in [*_HEADINGS, "li", "dt"]}
 _CONTEXT = {
@@ -193,8 +194,27 @@ def _hint_flags(hint: str) -> int:
     return flags
 
 
-def _hint_text(attrs: dict[str, str | None]) -> str:
-    return " ".join(v for k in ("class", "id", "role", "itemprop") if (v := attrs.get(k))).lower()
+_TAG_FLAGS = {
+    **dict.fromkeys(_CHROME_TAGS, CHROME),
+    "figcaption": CAPTION,
+    "caption": CAPTION,
+    "article": ARTICLE,
+    "main": ARTICLE,
+}
+_element_cache: dict[tuple[str, str | None, str | None, str | None, str | None], tuple[int, str]] = {}
+
+
+def _element_info(tag: str, attrs: dict[str, str | None]) -> tuple[int, str]:
+    """(flags, hint) of a block element from its tag and class, id, role and itemprop (cached: pages and
+    sites repeat them)."""
+    key = (tag, attrs.get("class"), attrs.get("id"), attrs.get("role"), attrs.get("itemprop"))
+    info = _element_cache.get(key)
+    if info is None:
+        hint = " ".join(v for v in key[1:] if v).lower()
+        info = (_element_flags(tag, hint), hint)
+        if len(_element_cache) < 50_000:
+            _element_cache[key] = info
+    return info
 
 
 def _element_flags(tag: str, hint: str) -> int:
@@ -268,7 +288,10 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
                 break
             node, action, saved_owner = stack.pop()
             if action == 1:
-                flush()
+                if buffer:
+                    flush()
+                else:
+                    link_chars = 0
                 element = elements[owner]
                 element.end_block = len(blocks)
                 element.end_element = len(elements)
@@ -283,7 +306,7 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
         tag = node.tag
         if tag == "-text":
             text = node.text_content
-            if text:
+            if text and (buffer or not text.isspace()):  # white space before any text says nothing
                 buffer.append(text)
                 if in_link:
                     link_chars += len(text.strip())
@@ -296,15 +319,21 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
             buffer.append(_BREAK)
             node = node.next
             continue
-        attrs = node.attributes
-        if attrs and _hidden(attrs):
+        block = tag in _BLOCKS
+        # Inline markup other than spans and links has nothing to say about chrome: its attributes are
+        # not read (the walk's costliest step per node).
+        attrs = node.attributes if block or tag in _INLINE_READ else None
+        if attrs and ("hidden" in attrs or ("style" in attrs and _hidden(attrs))):
             node = node.next
             continue
         child = node.child
-        if tag in _BLOCKS:
-            flush()
-            hint = _hint_text(attrs) if attrs else ""
-            elements.append(Element(tag, owner, _element_flags(tag, hint), len(blocks), hint))
+        if block:
+            if buffer:
+                flush()
+            else:
+                link_chars = 0
+            flags, hint = _element_info(tag, attrs) if attrs else (_TAG_FLAGS.get(tag, 0), "")
+            elements.append(Element(tag, owner, flags, len(blocks), hint))
             if child is None:
                 elements[-1].end_block = len(blocks)
                 elements[-1].end_element = len(elements)
@@ -674,6 +703,8 @@ def split_articles(page: Page, blocks: list[Block]) -> list[list[Block]]:
     cut at each outermost <article> element that starts with a heading and holds enough text. One part
     when the page is one article."""
     elements = page.elements
+    if sum(1 for e in elements if e.tag == "article") < 2:
+        return [blocks]
     groups: dict[int, list[Block]] = {}
     loose = 0
     for block in blocks:

@@ -175,7 +175,9 @@ def _without_title(blocks: list[Block], title: str | None) -> list[Block]:
     key = normalise(title) if title else None
     out = []
     for i, block in enumerate(blocks):
-        if (key is not None and normalise(block.text) == key) or (block.kind == "h1" and i < 3):
+        if (block.kind == "h1" and i < 3) or (
+            key is not None and len(block.text) < 2 * len(key) + 10 and normalise(block.text) == key
+        ):
             continue
         out.append(block)
     return out

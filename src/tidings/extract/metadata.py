@@ -325,12 +325,14 @@ def _published(
         *(metas.get(k) for k in _PUBLISHED_KEYS[:2]),  # Open Graph's article:published_time
         _ld_text(ld.get("datePublished")),
         *(metas.get(k) for k in _PUBLISHED_KEYS[2:]),
-        *(
-            node.attributes.get("content") or node.attributes.get("datetime") or node.text()
-            for node in tree.css('[itemprop="datePublished"], time[datetime], time[pubdate]')[:5]
-        ),
     ]
     found = [when for raw in stamps if (when := _plausible(_date_of(raw, fetched_at), fetched_at))]
+    if not found or found[0].utcoffset() == timedelta(0):
+        # Microdata and <time> elements: read when the head says nothing, or gives a UTC instant whose
+        # local zone they may tell.
+        marked = tree.css('[itemprop="datePublished"], time[datetime], time[pubdate]')[:5]
+        raws = (n.attributes.get("content") or n.attributes.get("datetime") or n.text() for n in marked)
+        found += [when for raw in raws if (when := _plausible(_date_of(raw, fetched_at), fetched_at))]
     match = _URL_DATE.search(url or "")
     url_day = _url_day(match.groups()) if match else None
     if found:
