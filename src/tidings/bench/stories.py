@@ -522,9 +522,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--shuffles", type=int, default=3, help="shuffled orders besides date order (3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--sizes", default="10000,100000", help="stored articles for throughput (10000,100000)"
+        "--sizes",
+        default="2000,20000",
+        help="stored articles (2000,20000; the README's figures: 10000,100000)",
     )
-    parser.add_argument("--measure", type=int, default=1000, help="articles clustered per size (1000)")
+    parser.add_argument("--measure", type=int, default=500, help="articles clustered per size (500)")
     parser.add_argument("--only", choices=["quality", "throughput"], help="run one part")
     parser.add_argument("--calibrate", action="store_true", help="cross-validated calibration instead")
     parser.add_argument("--with-enrich", action="store_true", help="keep enrichment in the ingest path")
