@@ -94,6 +94,8 @@ _BLOCKS = frozenset(
         "body",
     ]
 )
+_UNREAD = frozenset(["nav", "aside", "footer"])
+_ARTICLE_INSIDE = "article, h1, main, [itemprop=articleBody]"
 _INLINE_READ = frozenset(["a", "span"])
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _KINDS = {tag: tag for tag in [*_HEADINGS, "li", "dt"]}
@@ -334,6 +336,13 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
                 link_chars = 0
             flags, hint = _element_info(tag, attrs) if attrs else (_TAG_FLAGS.get(tag, 0), "")
             elements.append(Element(tag, owner, flags, len(blocks), hint))
+            if tag in _UNREAD and child is not None and not node.css_first(_ARTICLE_INSIDE):
+                # Navigation, asides and footers (with no article inside) are read for their size only:
+                # their text is not the article's, and they hold a good share of a page's nodes.
+                unread = len(node.text(deep=True, separator=" ")) // 2
+                elements[-1].chars = elements[-1].links = unread
+                elements[-1].bad = float(unread)
+                child = None
             if child is None:
                 elements[-1].end_block = len(blocks)
                 elements[-1].end_element = len(elements)
