@@ -286,3 +286,10 @@ def test_source_newlines_are_spaces_and_br_is_a_line_break() -> None:
     )
     copy = only(news_page(body))
     assert copy.body[0] == "Roses are red, violets are blue\nthe tram is late\nand so are you."
+
+
+def test_a_wire_story_is_credited_to_the_agency() -> None:
+    page = news_page().replace(
+        '<span class="author">Anna Keller</span>', '<span class="author">Reuters</span>'
+    )
+    assert only(page).publisher == "Reuters"

@@ -20,7 +20,7 @@ from tidings.extract.dates import find_written_date
 from tidings.extract.dom import Block, Page, score, select, split_articles, walk
 from tidings.extract.guard import prepare
 from tidings.extract.language import guess_language
-from tidings.extract.lines import Line, source_name, split_lines
+from tidings.extract.lines import Line, is_org_name, source_name, split_lines
 from tidings.extract.metadata import PageMeta, read_metadata
 from tidings.extract.template import EMPTY_TEMPLATE, SiteTemplate, template_lines
 from tidings.models import Copy
@@ -195,13 +195,22 @@ def _copy(blocks: list[Block], meta: PageMeta) -> Copy:
         body=body,
         dek=dek,
         author=meta.author,
-        publisher=source or meta.site_name,
+        publisher=source or _agency(meta) or meta.site_name,
         published_at=meta.published_at,
         language=meta.language or guess_language(" ".join(body[:20])),
         image=meta.image,
         canonical_url=meta.canonical_url,
         kinds=tuple(b.kind for b in blocks),
     )
+
+
+def _agency(meta: PageMeta) -> str | None:
+    """A copy credited to an outlet rather than a person ("By Reuters" on a portal's page) was published
+    by that outlet first."""
+    author, site = meta.author, meta.site_name
+    if not author or ";" in author or not is_org_name(author):
+        return None
+    return author if site is None or normalise(author) not in normalise(site) else None
 
 
 def _source_line(blocks: list[Block]) -> tuple[list[Block], str | None]:
