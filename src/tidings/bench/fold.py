@@ -25,13 +25,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tidings import fold
-from tidings.bench.syndication import Chunk, chunks
+from tidings.bench.syndication import Chunk, Item, chunks
 from tidings.fold.fingerprint import plain_words
-from tidings.models import Copy
+from tidings.models import Copy, StoredCopy
 from tidings.store import Store
+from tidings.text import normalise, words
 
 BATCH = 1000  # documents per transaction
 PEER = "datasketch MinHashLSH (128 perm, threshold 0.5)"
@@ -137,7 +139,79 @@ def _peer_shingles(text: str) -> list[bytes]:
     return [b" ".join(words[i : i + 5]) for i in range(len(words) - 4)]
 
 
-def quality(documents: int, seed: int, rules: fold.Rules, peer: bool) -> dict[str, object]:
+CHANGES = ("truncated", "teaser inserted", "retitled", "edited")
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    articles: int  # true articles with several copies, all folded into one article of their own
+    body: float  # share whose canonical body has the publisher's words
+    typography: float  # ... and its typography, character for character
+    title: float
+    dek: float
+    changes: dict[str, tuple[float, float]]  # change -> (precision, recall) over the copies
+
+
+def canonical_scores(
+    items: Sequence[Item], predicted: Sequence[int], originals: dict[int, Copy], limit: int
+) -> Canonical:
+    """How the canonical articles compare with what their publishers wrote, and what each copy is said
+    to have changed against what the generator did to it."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for doc, article in enumerate(predicted):
+        groups[article].append(doc)
+    clean = [
+        docs
+        for docs in groups.values()
+        if len(docs) > 1
+        and len({items[d].article for d in docs}) == 1
+        and sum(1 for it in items if it.article == items[docs[0]].article) == len(docs)
+    ][:limit]
+    counts = {"body": 0, "typography": 0, "title": 0, "dek": 0}
+    tallies = {c: [0, 0, 0] for c in CHANGES}  # true positives, said, true
+    epoch = datetime(2025, 1, 1, tzinfo=UTC)
+    for docs in clean:
+        stored = [
+            StoredCopy(
+                d,
+                items[d].copy,
+                items[d].site,
+                None,
+                None,
+                epoch + timedelta(minutes=items[d].made),
+                f"{d:064x}",
+            )
+            for d in docs
+        ]
+        article = fold.build(stored)
+        truth = originals[items[docs[0]].article]
+        counts["body"] += words(" ".join(article.body)) == words(" ".join(truth.body))
+        counts["typography"] += list(article.body) == list(truth.body)
+        counts["title"] += normalise(article.title or "") == normalise(truth.title or "")
+        counts["dek"] += normalise(article.dek or "") == normalise(truth.dek or "")
+        for d in docs:
+            said, done = set(article.copy_changes.get(d, ())), items[d].changes
+            for change in CHANGES:
+                tallies[change][0] += change in said and change in done
+                tallies[change][1] += change in said
+                tallies[change][2] += change in done
+    n = max(1, len(clean))
+    return Canonical(
+        len(clean),
+        counts["body"] / n,
+        counts["typography"] / n,
+        counts["title"] / n,
+        counts["dek"] / n,
+        {
+            c: (tp / said if said else 1.0, tp / done if done else 1.0)
+            for c, (tp, said, done) in tallies.items()
+        },
+    )
+
+
+def quality(
+    documents: int, seed: int, rules: fold.Rules, peer: bool, canonical: int = 1000
+) -> dict[str, object]:
     corpus = list(chunks(documents, seed))
     items = [it for c in corpus for it in c.items]
     copies = [it.copy for it in items]
@@ -149,6 +223,9 @@ def quality(documents: int, seed: int, rules: fold.Rules, peer: bool) -> dict[st
         backward = fold_corpus(copies[::-1], f"sqlite:///{folder}/backward.db", rules)[::-1]
     out["tidings"] = score(truth, forward, negatives)
     out["same_in_reverse"] = _partition(forward) == _partition(backward)
+    if canonical:
+        originals = {label: copy for c in corpus for label, copy in c.originals.items()}
+        out["canonical"] = canonical_scores(items, forward, originals, canonical)
     if peer:
         out["peer"] = score(truth, datasketch_groups([fold.fold_text(c) for c in copies]), negatives)
     return out
@@ -254,6 +331,15 @@ def _print_quality(result: dict[str, object], documents: int, seed: int) -> None
         parts = ", ".join(f"{k} {f}/{n}" for k, (f, n) in sorted(s.negatives.items()))
         print(f"  hard negatives folded together, {name}: {parts}")
     print(f"  same articles when ingested in reverse order: {'yes' if result['same_in_reverse'] else 'NO'}")
+    c = result.get("canonical")
+    if isinstance(c, Canonical):
+        print(
+            f"  canonical articles ({c.articles} with several copies) against what the publisher wrote: "
+            f"body words {c.body:.3f}, body with its typography {c.typography:.3f}, title {c.title:.3f}, "
+            f"dek {c.dek:.3f}"
+        )
+        parts = ", ".join(f"{k} {p:.3f}/{r:.3f}" for k, (p, r) in c.changes.items())
+        print(f"  what each copy changed, precision/recall: {parts}")
 
 
 def _print_speed(rows: list[tuple[int, dict[str, float], dict[str, float] | None]]) -> None:

@@ -437,6 +437,7 @@ class Item:
     article: int  # ground-truth article
     site: str
     changes: frozenset[str] = frozenset()  # what the generator did to this copy
+    made: int = 0  # when it appeared (later versions of an article come after it)
 
 
 @dataclass(slots=True)
@@ -444,6 +445,8 @@ class Chunk:
     items: list[Item] = field(default_factory=list)
     # pairs of articles that must never fold together: (article, article, "same event" | "templated" | ...)
     negatives: list[tuple[int, int, str]] = field(default_factory=list)
+    # each article as its publisher last published it: what the canonical article should read
+    originals: dict[int, Copy] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -540,12 +543,16 @@ class _ChunkWriter:
         return article
 
     # copies ------------------------------------------------------------------------------------------------
+    def add(self, item: Item) -> None:
+        self.chunk.items.append(replace(item, made=len(self.chunk.items)))
+
     def emit(self, article: _Article, extra_copies: int, *, own: bool = True) -> None:
+        self.chunk.originals.setdefault(article.label, article.copy)
         if own:
-            self.chunk.items.append(Item(article.copy, article.label, article.site))
+            self.add(Item(article.copy, article.label, article.site))
         for site in self.r.sample(self.sites, extra_copies):
             copy, changes = self.transform(article, site)
-            self.chunk.items.append(Item(copy, article.label, site.name, frozenset(changes)))
+            self.add(Item(copy, article.label, site.name, frozenset(changes)))
 
     def transform(self, article: _Article, site: _Site) -> tuple[Copy, set[str]]:
         r, c = self.r, article.copy
@@ -556,16 +563,18 @@ class _ChunkWriter:
             dek, changes = None, {"dek in body"}
         elif dek and r.random() < 0.4:
             dek = None
-        if r.random() < site.edit:
-            body = self.edit(body)
-            changes.add("edited")
-        if r.random() < site.paragraphs:
-            body = self.reparagraph(body)
-            changes.add("paragraphs")
         if r.random() < site.truncate and sum(len(p.split()) for p in body) > 60:
             body = self.truncate(body)
             truncated = r.random() < 0.8
             changes.add("truncated")
+        if r.random() < site.edit:  # after the cut: the edits are in what the copy shows
+            edited = self.edit(body)
+            if edited != body:
+                changes.add("edited")
+            body = edited
+        if r.random() < site.paragraphs:
+            body = self.reparagraph(body)
+            changes.add("paragraphs")
         if r.random() < site.teaser:
             body = self.teaser(body, site)
             changes.add("teaser inserted")
@@ -573,8 +582,10 @@ class _ChunkWriter:
             body = self.residue(body, site, article)
             changes.add("residue")
         if r.random() < site.retitle:
-            title = self.retitle(title or "", site)
-            changes.add("retitled")
+            retitled = self.retitle(title or "", site)
+            # a headline set in capitals is typography; other words are a new headline
+            changes.add("retitled" if retitled.lower() != (title or "").lower() else "headline in capitals")
+            title = retitled
         if r.random() < site.straight:
             body = [_straighten(p) for p in body]
             title = _straighten(title or "")
@@ -706,7 +717,8 @@ class _ChunkWriter:
         else:
             body.insert(0, f"This article was updated on {r.choice(_DAYS)} to include {w.np()}.")
         copy = replace(c, body=tuple(body))
-        self.chunk.items.append(Item(copy, article.label, article.site, frozenset({"new version"})))
+        self.add(Item(copy, article.label, article.site, frozenset({"new version"})))
+        self.chunk.originals[article.label] = copy
 
     def same_event(self) -> None:
         first, cast = self.article()

@@ -14,7 +14,7 @@ matched among themselves in memory, and one write at the end.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -30,12 +30,13 @@ from tidings.fold.fingerprint import (
     pack,
     unpack,
 )
-from tidings.fold.match import Comparison, Rules, compare, enough_keys, screen
+from tidings.fold.match import Comparison, Rules, compare, screen
 from tidings.models import Copy
 
-MAX_CANDIDATES = 12  # articles verified per copy, most likely first
-SCREEN_SLACK = 0.1  # distinct-shingle containment may fall this far under the positional one
-BRIDGE = 0.25  # once a copy matched, candidates under this share of the best score are not tried
+MAX_CANDIDATES = 48  # articles verified per copy, most likely first
+SCREEN_SLACK = 0.03  # distinct-shingle containment may fall this far under the positional one
+SWAPPED = 2  # conflicts with one copy of an article after which its other copies are not tried
+COPIES_TRIED = 1000  # an article's copies compared in full, most alike first (its copies share their text)
 
 
 class FoldIndex(Protocol):
@@ -46,6 +47,9 @@ class FoldIndex(Protocol):
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         """(article id, number of index keys, packed word hashes) of every copy of these articles."""
+
+    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """For each article, how many index keys its copy with the fewest has."""
 
     def fold_new_articles(self, count: int) -> list[int]:
         """Ids for `count` new articles, ascending."""
@@ -97,7 +101,7 @@ class _Batch:
     alias: dict[int, int] = field(default_factory=dict)
     known_keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     fresh: int = _FRESH
-    scored: dict[int, dict[int, tuple[float, int]]] = field(default_factory=dict)  # per copy, store part
+    key_counts: dict[int, int] = field(default_factory=dict)  # article -> keys of its smallest copy
 
     def resolve(self, article_id: int) -> int:
         while article_id in self.alias:
@@ -106,31 +110,29 @@ class _Batch:
 
     def candidates(self, fp: Fingerprint) -> list[tuple[int, int, float]]:
         """(article, keys of this copy it has, score) for the articles most likely to hold a copy of this
-        one, best first: shared keys weighed by their rarity (a key of boilerplate many articles share
-        says little), newer articles first on a tie."""
-        stored = self.scored.get(id(fp))
-        if stored is None:
-            stored = self.scored[id(fp)] = self._score(fp, self.stored)
+        one, best first: the share of the smaller side's keys found in the other (a key sample estimates
+        containment), then the shared keys weighed by their rarity (boilerplate says little), then the
+        newer article."""
         score: dict[int, float] = defaultdict(float)
         shared: dict[int, int] = defaultdict(int)
-        for part in (stored, self._score(fp, self.local)):
-            for article_id, (value, count) in part.items():
-                article_id = self.resolve(article_id)
-                score[article_id] += value
-                shared[article_id] += count
-        ranked = sorted(score, key=lambda a: (-score[a], -a))[:MAX_CANDIDATES]
-        return [(a, shared[a], score[a]) for a in ranked]
-
-    def _score(self, fp: Fingerprint, postings: dict[int, list[int]]) -> dict[int, tuple[float, int]]:
-        score: dict[int, tuple[float, int]] = {}
         for key in fp.keys.tolist():
-            holders = postings.get(key)
-            if holders and len(holders) <= HOT_KEY:
-                weight = 1.0 / len(holders)
-                for article_id in holders:
-                    value, count = score.get(article_id, (0.0, 0))
-                    score[article_id] = (value + weight, count + 1)
-        return score
+            stored, local = self.stored.get(key, ()), self.local.get(key, ())
+            holders = len(stored) + len(local)
+            if not holders or holders > HOT_KEY:
+                continue
+            weight = 1.0 / holders
+            for article_id in (*stored, *local):
+                article_id = self.resolve(article_id)
+                score[article_id] += weight
+                shared[article_id] += 1
+        mine = max(1, len(fp.keys))
+
+        def likely(article_id: int) -> tuple[float, float, int]:
+            theirs = self.key_counts.get(article_id, mine)
+            return (-shared[article_id] / max(1, min(mine, theirs)), -score[article_id], -article_id)
+
+        ranked = sorted(score, key=likely)[:MAX_CANDIDATES]
+        return [(a, shared[a], score[a]) for a in ranked]
 
     def fetch(self, article_ids: Sequence[int]) -> None:
         wanted = [a for a in article_ids if a not in self.fetched and a < _FRESH]
@@ -147,26 +149,32 @@ class _Batch:
             self.signatures[self.resolve(article_id)].append(fp)
 
     def matching(self, fp: Fingerprint, candidates: list[tuple[int, int, float]]) -> list[int]:
-        """The candidate articles this copy is one of. Candidates are tried best first; once one matches,
-        only those nearly as likely are tried too (a copy that joins two articles shares rare keys with
-        both), the rest (the template's other articles) are not worth a comparison."""
-        found: list[int] = []
+        """The candidate articles this copy is one of (every one: a copy may show two articles to be one).
+        All their copies are screened in one numpy pass (distinct shingles in common); only the plausible
+        ones are compared in full, the likeliest copy of each article first."""
+        pool = [
+            (article_id, other) for article_id, _, _ in candidates for other in self.signatures[article_id]
+        ]
+        if not pool:
+            return []
+        estimates = screen(fp, [other for _, other in pool]).tolist()
         floor = self.rules.min_containment - SCREEN_SLACK
-        for article_id, shared, score in candidates:
-            copies = self.signatures[article_id]
-            if not copies or (found and score < BRIDGE * candidates[0][2]):
+        plausible = sorted(
+            (i for i, e in enumerate(estimates) if e >= floor), key=lambda i: (pool[i][0], -estimates[i])
+        )
+        found: list[int] = []
+        tried: Counter[int] = Counter()
+        for i in plausible:
+            article_id, other = pool[i]
+            if tried[article_id] >= COPIES_TRIED or (found and found[-1] == article_id):
                 continue
-            if not enough_keys(shared, min(len(fp.keys), *(c.key_count for c in copies)), self.rules):
-                continue
-            # the article's copies screened at once (distinct shingles in common), the likeliest first
-            estimates = screen(fp, copies)
-            for i in np.argsort(-estimates, kind="stable").tolist():
-                if estimates[i] < floor:
-                    break
-                if compare(fp, copies[i], self.rules).same(self.rules):
-                    found.append(article_id)
-                    break
-        return sorted(found)
+            tried[article_id] += 1
+            result = compare(fp, other, self.rules)
+            if result.same(self.rules):
+                found.append(article_id)
+            elif result.conflicts >= SWAPPED:
+                tried[article_id] = COPIES_TRIED  # names and figures swapped: its other copies have them too
+        return found
 
     def new_article(self) -> int:
         self.fresh += 1
@@ -185,6 +193,7 @@ def place(
     for key, article_id in index.fold_lookup(wanted.tolist()):
         batch.stored[key].append(article_id)
         batch.known_keys[article_id].add(key)
+    batch.key_counts.update(index.fold_key_counts(sorted(batch.known_keys)))
     # one signature fetch for every candidate any copy of the batch has in the store
     batch.fetch(sorted({c[0] for fp in fps for c in batch.candidates(fp)}))
     placements = []
@@ -202,6 +211,7 @@ def place(
                 _merge(batch, placement.article_id, placement.merged)
         article_id = placement.article_id
         batch.signatures[article_id].append(fp)
+        batch.key_counts[article_id] = min(batch.key_counts.get(article_id, fp.key_count), fp.key_count)
         known = batch.known_keys[article_id]
         for key in fp.keys.tolist():
             batch.local[key].append(article_id)

@@ -18,8 +18,6 @@ import numpy as np
 from tidings.fold.fingerprint import END, KEY, Fingerprint
 
 MIN_SHINGLES = 8  # shorter texts fold only into identical ones
-SAMPLE_MIN = 6  # keys a text needs for its sample to say anything
-SAMPLE_FLOOR = 0.4  # `plausible` lets a pair through if at least this share of `min_containment` shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +66,6 @@ LEAD_SPAN = 30
 RUN = 4  # shared shingles in a row: eight words
 
 
-def enough_keys(shared: int, keys: int, rules: Rules) -> bool:
-    """A quick look before `compare`: keys are a content-defined sample of a text's shingles, so the share
-    of the smaller text's keys (`keys` of them) that the other has (`shared`) estimates containment. Far
-    too few (under `SAMPLE_FLOOR` of what `min_containment` asks) and the pair cannot be one article."""
-    if keys < SAMPLE_MIN:
-        return shared >= 1
-    return shared >= max(2, int(rules.min_containment * SAMPLE_FLOOR * keys))
-
-
 def screen(fp: Fingerprint, others: list[Fingerprint]) -> np.ndarray:
     """Containment estimates of a text against several at once: distinct shingles in common over the
     smaller text's distinct shingles."""
@@ -108,6 +97,14 @@ def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False)
         return Comparison(containment, 0, 0.0)
     if containment >= rules.high_containment and not full and _all_keys_shared(small, shared, rules):
         return Comparison(containment, 0, 1.0)  # no name or figure of it left out: nothing swapped
+    if not full and containment < rules.high_containment:
+        # the texts cannot start together if neither has a shingle of the other near its start
+        order = large.lookup()[0]
+        first_small = int(np.argmax(shared))
+        first_large = int(order[found_at[shared]].min())
+        near = rules.nearly_start if containment >= rules.mid_containment else rules.near_start
+        if min(first_small, first_large) > near:
+            return Comparison(containment, 0, 0.0, (first_small, first_large))
     at, where = _alignment(small, large, shared, found_at)
     if len(at) == 0:
         return Comparison(containment, 0, 0.0, (len(small.shingles), len(large.shingles)))

@@ -59,6 +59,19 @@ class FoldTables:
         )
         return [(int(a), int(k), bytes(w)) for a, k, w in rows]
 
+    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+        s = t.fold_signatures
+        out: dict[int, int] = {}
+        for start in range(0, len(article_ids), _CHUNK):
+            chunk = list(article_ids[start : start + _CHUNK])
+            rows = self.c.execute(
+                select(s.c.article_id, func.min(s.c.key_count))
+                .where(s.c.article_id.in_(chunk))
+                .group_by(s.c.article_id)
+            )
+            out.update((int(a), int(n)) for a, n in rows)
+        return out
+
     def fold_new_articles(self, count: int) -> list[int]:
         if count <= 0:
             return []
