@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from tidings.cli import bench, enrich, extract, feeds, ingest, serve, stories
+from tidings.cli import bench, enrich, extract, feeds, fold, ingest, serve, stories
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +16,6 @@ def main() -> None:
     """Tidings: a self-hosted news aggregator that folds republished copies into one clean article."""
 
 
-for _module in (ingest, serve, bench, feeds, enrich, extract, stories):
+for _module in (ingest, serve, bench, feeds, enrich, extract, stories, fold):
     for _command in _module.COMMANDS:
         main.add_command(_command)
