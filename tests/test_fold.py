@@ -4,7 +4,7 @@ order, and the canonical text is what the copies agree on."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +145,63 @@ def test_two_articles_about_one_event_share_a_story_but_not_an_article(tidings: 
     assert derailment[0]["story_id"] == derailment[1]["story_id"]
     others = {a["story_id"] for a in articles if a not in derailment}
     assert derailment[0]["story_id"] not in others
+
+
+def _at(copy_id: int, body: list[str], site: str, minutes: int = 0, **extra: Any) -> StoredCopy:
+    return StoredCopy(
+        copy_id,
+        Copy(title=extra.pop("title", "Tram line approved"), body=tuple(body), **extra),
+        site,
+        None,
+        None,
+        datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes),
+        f"{copy_id:064d}",
+    )
+
+
+def test_the_publishers_own_copy_is_the_source_of_truth() -> None:
+    own = _at(1, PARAGRAPHS, "citygazette", publisher="The City Gazette")
+    edited = [p.replace("approve", "back") for p in PARAGRAPHS]
+    longer = _at(
+        2,
+        [*edited, "Follow Newsbee on Telegram for the latest news"],
+        "newsbee",
+        publisher="The City Gazette",
+    )
+    also = _at(3, edited, "daily9", publisher="The City Gazette")
+    article = build([longer, also, own])
+    assert list(article.body) == PARAGRAPHS
+    assert article.copy_changes[1] == ()
+    assert "edited" in article.copy_changes[2]
+
+
+def test_a_new_version_updates_the_text() -> None:
+    update = "Update, Wednesday: the council said work would start in March."
+    first = _at(1, PARAGRAPHS, "citygazette", publisher="The City Gazette")
+    later = _at(2, [*PARAGRAPHS, update], "citygazette", minutes=90, publisher="The City Gazette")
+    aggregator = _at(3, PARAGRAPHS, "newsbee", publisher="The City Gazette")
+    assert list(build([aggregator, first, later]).body) == [*PARAGRAPHS, update]
+
+
+def test_without_the_publisher_copies_outvote_an_edit_and_chrome_goes() -> None:
+    edited = [PARAGRAPHS[0].replace("approve", "back"), *PARAGRAPHS[1:]]
+    base = _at(1, ["By Jo Smith | 3 hours ago", *edited, "Share this story"], "one")
+    others = [_at(i, PARAGRAPHS, f"site{i}") for i in (2, 3)]
+    article = build([base, *others])
+    assert list(article.body) == PARAGRAPHS
+    assert "edited" in article.copy_changes[1]
+
+
+def test_a_dek_a_site_put_into_the_body_is_the_dek() -> None:
+    dek = "A short standfirst about the tram vote and what comes next."
+    article = build([_at(1, [dek, *PARAGRAPHS], "one"), _at(2, PARAGRAPHS, "two", dek=dek)])
+    assert article.dek == dek
+    assert list(article.body) == PARAGRAPHS
+
+
+def test_what_each_copy_changed() -> None:
+    own = _at(1, PARAGRAPHS, "citygazette", publisher="The City Gazette")
+    cut = _at(2, [PARAGRAPHS[0], PARAGRAPHS[1][:40] + "…"], "bee", truncated=True)
+    renamed = _at(3, PARAGRAPHS, "daily9", title="Council backs tram after marathon debate")
+    article = build([own, cut, renamed])
+    assert article.copy_changes == {1: (), 2: ("truncated",), 3: ("retitled",)}

@@ -84,9 +84,9 @@ def build(copies: Sequence[StoredCopy]) -> CanonicalArticle:
     base_tokens = tokens[base.id]
     fixes = _fixes(base_tokens, [(tokens[o.id], o.copy.body) for o in others], trusted=is_original(base))
     rebuilt = _best_typography(_rebuild(base.copy.body, base_tokens, fixes), [c.copy.body for c in ordered])
-    body = tuple(p for p in (repair_quotes(p) for p in rebuilt) if p)
-    title = _vote([c.copy.title for c in ordered])
-    dek = _vote([c.copy.dek for c in ordered])
+    body = tuple(p for p in (_printable(repair_quotes(p)) for p in rebuilt) if p is not None and p)
+    title = _printable(_vote([c.copy.title for c in ordered]))
+    dek = _printable(_vote([c.copy.dek for c in ordered]))
     if dek:  # a site that put the dek into the body (under a line of its own perhaps): it is the dek
         body = tuple(p for i, p in enumerate(body) if i > 1 or normalise(p) != normalise(dek))
     dated = [c.copy.published_at for c in ordered if c.copy.published_at is not None]
@@ -117,6 +117,13 @@ class _Fixes:
 
     drop: set[int] = field(default_factory=set)
     swap: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def _printable(text: str | None) -> str | None:
+    """The text without control characters (a page's stray escapes are not the article's)."""
+    if text is None or text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch.isprintable() or ch == " ") or None
 
 
 def _fixes(base: list[_Token], others: list[tuple[list[_Token], Sequence[str]]], *, trusted: bool) -> _Fixes:
