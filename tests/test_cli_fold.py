@@ -73,7 +73,8 @@ def test_hostile_titles_cannot_drive_the_terminal(tidings: CliRun, tmp_path: Pat
         (tmp_path / site / "page.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
     result = tidings("fold-report", tmp_path, "--site-from-folder", "--fetched-at", FETCHED)
     assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\x1b" not in result.stdout
+    assert "\x07" not in result.stdout
     assert "2 copies on 2 sites: one, two" in result.stdout
 
 

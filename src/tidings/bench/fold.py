@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tidings import fold
 from tidings.bench.syndication import Chunk, Item, chunks
@@ -39,7 +40,7 @@ BATCH = 1000  # documents per transaction
 PEER = "datasketch MinHashLSH (128 perm, threshold 0.5)"
 
 
-# --- quality ---------------------------------------------------------------------------------------------------
+# --- quality ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Scores:
     documents: int
@@ -110,7 +111,7 @@ def fold_corpus(items: Sequence[Copy], url: str, rules: fold.Rules, batch: int =
 def datasketch_groups(texts: Sequence[str], threshold: float = 0.5) -> list[int]:
     """datasketch's grouping: copies joined (union-find) when MinHashLSH returns one for the other and
     their estimated Jaccard similarity reaches the threshold."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
 
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     parent = list(range(len(texts)))
@@ -121,7 +122,7 @@ def datasketch_groups(texts: Sequence[str], threshold: float = 0.5) -> list[int]
             i = parent[i]
         return i
 
-    sketches = []
+    sketches: list[Any] = []
     for i, m in enumerate(MinHash.generator((_peer_shingles(t) for t in texts), num_perm=128)):
         for j in lsh.query(m):
             if m.jaccard(sketches[int(j)]) >= threshold:  # LSH candidates checked on their estimate
@@ -158,8 +159,8 @@ def canonical_scores(
     """How the canonical articles compare with what their publishers wrote, and what each copy is said
     to have changed against what the generator did to it."""
     groups: dict[int, list[int]] = defaultdict(list)
-    for doc, article in enumerate(predicted):
-        groups[article].append(doc)
+    for doc, found in enumerate(predicted):
+        groups[found].append(doc)
     clean = [
         docs
         for docs in groups.values()
@@ -238,7 +239,7 @@ def _partition(groups: Sequence[int]) -> set[frozenset[int]]:
     return {frozenset(m) for m in members.values()}
 
 
-# --- throughput -------------------------------------------------------------------------------------------------
+# --- throughput ------------------------------------------------------------------------------------------
 def _stream(documents: int, seed: int) -> Iterator[Chunk]:
     return chunks(documents, seed)
 
@@ -314,7 +315,7 @@ def _child(argv: Sequence[str]) -> int:
     return 0
 
 
-# --- report -----------------------------------------------------------------------------------------------------
+# --- report ----------------------------------------------------------------------------------------------
 def _print_quality(result: dict[str, object], documents: int, seed: int) -> None:
     print(f"fold quality: generated corpus of {documents} copies (seed {seed})")
     rows = [("Tidings", result["tidings"])]
@@ -323,9 +324,8 @@ def _print_quality(result: dict[str, object], documents: int, seed: int) -> None
     print(f"  {'':<48}{'precision':>10}{'recall':>9}{'F1':>8}{'articles':>10}{'split':>7}{'merged':>8}")
     for name, s in rows:
         assert isinstance(s, Scores)
-        print(
-            f"  {name:<48}{s.precision:>10.4f}{s.recall:>9.4f}{s.f1:>8.4f}{s.articles:>10}{s.split:>7}{s.merged:>8}"
-        )
+        figures = f"{s.precision:>10.4f}{s.recall:>9.4f}{s.f1:>8.4f}{s.articles:>10}{s.split:>7}{s.merged:>8}"
+        print(f"  {name:<48}{figures}")
     for name, s in rows:
         assert isinstance(s, Scores)
         parts = ", ".join(f"{k} {f}/{n}" for k, (f, n) in sorted(s.negatives.items()))
@@ -363,9 +363,8 @@ def _print_speed(rows: list[tuple[int, dict[str, float], dict[str, float] | None
             line += f"{'-':>13}{'-':>14}{'-':>8}"
         print(line)
     last = rows[-1][1]
-    print(
-        f"  cost per document at {rows[-1][0]} / at {rows[0][0]}: {last['seconds'] / last['documents'] / base:.2f}"
-    )
+    growth = last["seconds"] / last["documents"] / base
+    print(f"  cost per document at {rows[-1][0]} / at {rows[0][0]}: {growth:.2f}")
 
 
 def main(argv: list[str]) -> int:
