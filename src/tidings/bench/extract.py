@@ -31,9 +31,12 @@ from tidings.fetch import DocumentError, decode
 from tidings.models import Copy
 from tidings.text import collapse_ws, normalise
 
-DEFAULT_TARBALL = Path("/work/shared/data/extraction-dev/trafilatura-eval.tar.gz")
-DEFAULT_CACHE = Path(".cache/extraction-dev")
-DUMPS = Path("tests/data/dumps")
+# Paths beside the checkout (the package runs from src/tidings in it); from elsewhere, the working folder.
+_REPO = Path(__file__).resolve().parents[3]
+_BASE = _REPO if (_REPO / "pyproject.toml").is_file() else Path.cwd()
+DEFAULT_TARBALL = _BASE.parent / "shared" / "data" / "extraction-dev" / "trafilatura-eval.tar.gz"
+DEFAULT_CACHE = _BASE / ".cache" / "extraction-dev"  # git-ignored
+DUMPS = _BASE / "tests" / "data" / "dumps"
 FETCHED = datetime(2025, 7, 2, 12, tzinfo=UTC)
 
 
