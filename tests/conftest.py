@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tidings.cli import main
+from tidings.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -48,3 +49,21 @@ def export(tidings: CliRun) -> list[dict[str, Any]]:
     result = tidings("export")
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the bundled sample ingested, made once per run."""
+    from tests.web_support import sample_store
+
+    return sample_store(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture
+def sample_copy(sample_db: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of `sample_db` for one test: what it changes, no other test sees."""
+    from tests.web_support import copy_store
+
+    made = copy_store(sample_db, tmp_path)
+    yield made
+    made.close()

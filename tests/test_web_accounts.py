@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,11 +14,9 @@ from tests.web_support import (
     PASSWORD,
     Clock,
     client,
-    copy_store,
     csrf,
     csrf_of,
     log_in,
-    sample_store,
     sign_up,
 )
 from tidings import settings
@@ -27,16 +24,9 @@ from tidings.store import Store
 from tidings.store import schema as t
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    made = copy_store(template, tmp_path)
-    yield made
-    made.close()
+def store(sample_copy: Store) -> Store:
+    return sample_copy
 
 
 @pytest.fixture

@@ -6,16 +6,14 @@ Permissions are tested both ways: what a user may do, and that another user cann
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.web_support import NOW, client, copy_store, csrf, post, sample_store, sign_up
+from tests.web_support import NOW, client, csrf, post, sign_up
 from tests.web_support import article_id as find_article
 from tidings.store import Store, pages
 from tidings.store import schema as t
@@ -28,16 +26,9 @@ DERAILMENT_WIRE = "Eastmoor derailment"
 CEASEFIRE = "Russian ally names"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    made = copy_store(template, tmp_path)
-    yield made
-    made.close()
+def store(sample_copy: Store) -> Store:
+    return sample_copy
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ filters, highlighted snippets that stay escaped, the portable fallback, and host
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.web_support import article_id as find_article
-from tests.web_support import client, copy_store, sample_store
+from tests.web_support import client
 from tidings import pipeline, settings
 from tidings.store import Store
 from tidings.store.search import MARK_END, MARK_START, Filters, parse_query, search, snippet
@@ -21,16 +20,9 @@ from tidings.web.search import marked
 HEATWAVE = "Heatwave warning extended"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    made = copy_store(template, tmp_path)
-    yield made
-    made.close()
+def store(sample_copy: Store) -> Store:
+    return sample_copy
 
 
 def _titles(store: Store, q: str, **filters: object) -> list[str]:

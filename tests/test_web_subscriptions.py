@@ -7,13 +7,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.feedserver import FeedServer, items, rss
-from tests.web_support import client, copy_store, csrf, post, sample_store, sign_up
+from tests.web_support import client, csrf, post, sign_up
 from tidings.store import Store
 from tidings.subscriptions import list_sources
 
@@ -33,16 +32,9 @@ _BOMB = (
 ).encode()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
 @pytest.fixture
-def store(template: Path, tmp_path: Path) -> Iterator[Store]:
-    made = copy_store(template, tmp_path)
-    yield made
-    made.close()
+def store(sample_copy: Store) -> Store:
+    return sample_copy
 
 
 @pytest.fixture
