@@ -84,27 +84,12 @@ def _story_articles(c: Connection, story_ids: Sequence[int]) -> list[dict[str, A
     a = t.articles
     if not story_ids:
         return []
-    rows = list(
-        c.execute(
-            select(a.c.id, a.c.story_id, a.c.title, a.c.publisher, a.c.published_at)
-            .where(a.c.story_id.in_(list(story_ids)))
-            .order_by(a.c.published_at.desc().nulls_last(), a.c.id)
-        ).mappings()
+    return _article_list(
+        c,
+        select(a.c.id, a.c.story_id, a.c.title, a.c.publisher, a.c.published_at)
+        .where(a.c.story_id.in_(list(story_ids)))
+        .order_by(a.c.published_at.desc().nulls_last(), a.c.id),
     )
-    ids = [r["id"] for r in rows]
-    sites, copies = _sites(c, ids), _copy_counts(c, ids)
-    return [
-        {
-            "id": r["id"],
-            "story_id": r["story_id"],
-            "title": r["title"],
-            "publisher": r["publisher"],
-            "published_at": _iso(r["published_at"]),
-            "sites": sites.get(r["id"], []),
-            "copy_count": copies.get(r["id"], 0),
-        }
-        for r in rows
-    ]
 
 
 def _publisher_key(item: dict[str, Any]) -> str:
@@ -192,15 +177,14 @@ def story_coverage(store: Store, story_id: int) -> dict[str, Any] | None:
 
 
 def _article_list(c: Connection, query: Any) -> list[dict[str, Any]]:
+    """The query's rows (which select an article's `id` and `published_at`) as dicts, each with the sites
+    that carried the article and its number of copies."""
     rows = list(c.execute(query).mappings())
     ids = [r["id"] for r in rows]
     sites, copies = _sites(c, ids), _copy_counts(c, ids)
     return [
         {
-            "id": r["id"],
-            "title": r["title"],
-            "dek": r["dek"],
-            "publisher": r["publisher"],
+            **r,
             "published_at": _iso(r["published_at"]),
             "sites": sites.get(r["id"], []),
             "copy_count": copies.get(r["id"], 0),
