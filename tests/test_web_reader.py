@@ -420,10 +420,27 @@ def test_publisher_page(store: Store) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/sources/Nowhere", "/publishers/Nobody", "/sources/", "/sources/x?page=0", "/sources/" + "a" * 400],
+    [
+        "/sources/Nowhere",
+        "/publishers/Nobody",
+        "/sources/",
+        "/sources/x?page=0",
+        "/sources/" + "a" * 400,
+        "/sources/Daily8?page=2",
+        "/sources/Daily8?page=01",
+        "/publishers/The%20Northern%20Ledger?page=2",
+        "/search?q=heatwave&page=2",
+        "/entities?page=99",
+    ],
 )
-def test_unknown_sources_and_publishers_are_404(store: Store, path: str) -> None:
+def test_unknown_sources_publishers_and_pages_past_the_end_are_404(store: Store, path: str) -> None:
     assert client(store).get(path).status_code == 404
+
+
+def test_page_one_of_a_listing_is_there_even_when_empty(store: Store, ada: TestClient) -> None:
+    assert ada.get("/saved?page=1").status_code == 200
+    assert ada.get("/saved?page=2").status_code == 404
+    assert client(store).get("/search?q=zzyzx").status_code == 200
 
 
 def test_odd_site_names_round_trip_through_their_links(store: Store) -> None:

@@ -15,7 +15,7 @@ from tidings.store import enrich_queries
 from tidings.web import render
 from tidings.web.auth import CurrentVisitor
 from tidings.web.context import Web
-from tidings.web.params import page_number, positive_id
+from tidings.web.params import paged, positive_id
 
 PER_PAGE = 100
 KIND_NAMES = {"PERSON": "People", "PLACE": "Places", "ORG": "Organisations"}
@@ -27,22 +27,20 @@ def list_entities(
 ) -> Response:
     if kind not in _KIND_PARAMS:
         raise HTTPException(status_code=404)
-    number = page_number(page)
-    found = enrich_queries.entities(web.store, _KIND_PARAMS[kind], PER_PAGE + 1, (number - 1) * PER_PAGE)
-    if not found and number > 1:
-        raise HTTPException(status_code=404)
+    kinds = _KIND_PARAMS[kind]
+    shown = paged(page, PER_PAGE, lambda limit, at: enrich_queries.entities(web.store, kinds, limit, at))
     return render.page(
         request,
         web,
         visitor,
         "entities.html",
         {
-            "entities": found[:PER_PAGE],
+            "entities": shown.items,
             "kind": kind,
             "kinds": [(k, KIND_NAMES[v]) for k, v in _KIND_PARAMS.items() if v],
             "kind_names": KIND_NAMES,
-            "page": number,
-            "has_next": len(found) > PER_PAGE,
+            "page": shown.number,
+            "has_next": shown.has_next,
         },
     )
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from fastapi import Request, Response
-from starlette.exceptions import HTTPException
 
 from tidings.store import reading
 from tidings.web import render
 from tidings.web.auth import CurrentVisitor, SignedIn
 from tidings.web.context import Web
-from tidings.web.params import page_number
+from tidings.web.params import paged
 
 PER_PAGE = 50
 
@@ -17,14 +16,11 @@ PER_PAGE = 50
 def list_saved(
     request: Request, web: Web, visitor: CurrentVisitor, user: SignedIn, page: str = "1"
 ) -> Response:
-    number = page_number(page)
-    found = reading.saved_articles(web.store, user.id, PER_PAGE + 1, (number - 1) * PER_PAGE)
-    if not found and number > 1:
-        raise HTTPException(status_code=404)
+    shown = paged(page, PER_PAGE, lambda limit, at: reading.saved_articles(web.store, user.id, limit, at))
     return render.page(
         request,
         web,
         visitor,
         "saved.html",
-        {"articles": found[:PER_PAGE], "page": number, "has_next": len(found) > PER_PAGE},
+        {"articles": shown.items, "page": shown.number, "has_next": shown.has_next},
     )

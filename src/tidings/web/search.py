@@ -7,14 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from fastapi import Request, Response
 from markupsafe import Markup, escape
-from starlette.exceptions import HTTPException
 
 from tidings.store import pages
 from tidings.store.search import MARK_END, MARK_START, Filters, parse_query, search
 from tidings.web import render
 from tidings.web.auth import CurrentVisitor
 from tidings.web.context import Web
-from tidings.web.params import page_number
+from tidings.web.params import paged
 from tidings.web.sections import sections
 
 PER_PAGE = 20
@@ -75,7 +74,6 @@ def search_articles(
     until: str = "",
     page: str = "1",
 ) -> Response:
-    number = page_number(page)
     q, publisher, site = q[:MAX_FIELD].strip(), publisher[:MAX_FIELD].strip(), site[:MAX_FIELD].strip()
     problems = []
     first, last = _day(since.strip()), _day(until.strip())
@@ -90,10 +88,8 @@ def search_articles(
         before=_start_of(last) + timedelta(days=1) if last else None,
     )
     query = parse_query(q)
-    found = search(web.store, query, filters, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
-    if not found and number > 1:
-        raise HTTPException(status_code=404)
-    shown = found[:PER_PAGE]
+    found = paged(page, PER_PAGE, lambda limit, offset: search(web.store, query, filters, limit, offset))
+    shown = found.items
     sites = pages.articles_by_id(web.store, [r["id"] for r in shown]) if shown else {}
     for row in shown:
         row["title_html"] = marked(row["title"])
@@ -113,8 +109,8 @@ def search_articles(
             "until": until.strip()[:10] if last else "",
             "problems": problems,
             "results": shown,
-            "page": number,
-            "has_next": len(found) > PER_PAGE,
+            "page": found.number,
+            "has_next": found.has_next,
             "sections": sections(web),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request, Response
@@ -11,7 +12,7 @@ from tidings.store import comments, pages
 from tidings.web import render
 from tidings.web.auth import CurrentVisitor
 from tidings.web.context import Web
-from tidings.web.params import page_number
+from tidings.web.params import paged
 
 PER_PAGE = 30
 MAX_NAME = 300
@@ -21,16 +22,19 @@ def _listing(
     request: Request,
     web: Web,
     visitor: CurrentVisitor,
+    page: str,
     *,
     kind: str,
     name: str,
-    found: list[dict[str, Any]],
-    number: int,
+    fetch: Callable[[int, int], list[dict[str, Any]]],
 ) -> Response:
-    if not found:
+    """Page `page` of what `fetch(limit, offset)` finds for one site or publisher; none at all is a 404."""
+    if not name or len(name) > MAX_NAME:
         raise HTTPException(status_code=404)
-    shown = found[:PER_PAGE]
-    counts = comments.comment_counts(web.store, [a["id"] for a in shown])
+    shown = paged(page, PER_PAGE, fetch)
+    if not shown.items:
+        raise HTTPException(status_code=404)
+    counts = comments.comment_counts(web.store, [a["id"] for a in shown.items])
     return render.page(
         request,
         web,
@@ -39,27 +43,25 @@ def _listing(
         {
             "kind": kind,
             "name": name,
-            "articles": shown,
+            "articles": shown.items,
             "comment_counts": counts,
-            "page": number,
-            "has_next": len(found) > PER_PAGE,
+            "page": shown.number,
+            "has_next": shown.has_next,
         },
     )
 
 
 def show_source(request: Request, name: str, web: Web, visitor: CurrentVisitor, page: str = "1") -> Response:
-    number = page_number(page)
-    if not name or len(name) > MAX_NAME:
-        raise HTTPException(status_code=404)
-    found = pages.site_articles(web.store, name, PER_PAGE + 1, (number - 1) * PER_PAGE)
-    return _listing(request, web, visitor, kind="source", name=name, found=found, number=number)
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return pages.site_articles(web.store, name, limit, offset)
+
+    return _listing(request, web, visitor, page, kind="source", name=name, fetch=fetch)
 
 
 def show_publisher(
     request: Request, name: str, web: Web, visitor: CurrentVisitor, page: str = "1"
 ) -> Response:
-    number = page_number(page)
-    if not name or len(name) > MAX_NAME:
-        raise HTTPException(status_code=404)
-    found = pages.publisher_articles(web.store, name, PER_PAGE + 1, (number - 1) * PER_PAGE)
-    return _listing(request, web, visitor, kind="publisher", name=name, found=found, number=number)
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return pages.publisher_articles(web.store, name, limit, offset)
+
+    return _listing(request, web, visitor, page, kind="publisher", name=name, fetch=fetch)
