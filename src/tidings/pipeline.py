@@ -7,7 +7,9 @@ Each document is one transaction: it goes in whole or not at all, and a document
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -45,16 +47,42 @@ class IngestReport:
         self.folded += outcome.folded
 
 
-def ingest_document(store: Store, document: Document, settings: Settings) -> DocumentOutcome:
+STAGES = ("extract", "fold", "enrich", "cluster")
+
+
+@dataclass(slots=True)
+class StageTimes:
+    """Seconds spent in each stage, summed over documents (`tidings bench ingest`). Each stage's own reads
+    and writes count in it (fold's index, enrich's save); what is left of a document's time is the store's:
+    the document and its copies written, and the commit."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+
+
+def ingest_document(
+    store: Store, document: Document, settings: Settings, times: StageTimes | None = None
+) -> DocumentOutcome:
+    clock = times or StageTimes()
     with store.begin() as tx:
         if tx.has_document(document.sha256):
             return DocumentOutcome(duplicate=True)
-        template = _site_template(tx, document)
-        copies = extract.extract(document, template)
+        with clock.stage("extract"):
+            template = _site_template(tx, document)
+            copies = extract.extract(document, template)
         document_id = tx.add_document(document)
         outcome = DocumentOutcome(copies=len(copies))
-        for article_id in _place(tx, document_id, copies, settings, outcome):
-            _fold_and_cluster(tx, article_id, settings)
+        with clock.stage("fold"):
+            article_ids = _place(tx, document_id, copies, settings, outcome)
+        for article_id in article_ids:
+            _fold_and_cluster(tx, article_id, settings, clock)
         return outcome
 
 
@@ -66,7 +94,7 @@ def ingest_record(store: Store, record: records.Record, settings: Settings) -> D
         document_id = tx.add_document(record.document)
         outcome = DocumentOutcome(copies=1)
         for article_id in _place(tx, document_id, [record.copy], settings, outcome):
-            _fold_and_cluster(tx, article_id, settings)
+            _fold_and_cluster(tx, article_id, settings, StageTimes())
         return outcome
 
 
@@ -137,10 +165,13 @@ def reindex_fold(tx: Transaction, rules: fold.Rules, batch: int = 500) -> None:
         tx.fold_record(signatures, keys)
 
 
-def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings) -> None:
-    article = _fold(tx, article_id)
-    _enrich(tx, article_id, article, settings)
-    _cluster(tx, article_id, article, settings)
+def _fold_and_cluster(tx: Transaction, article_id: int, settings: Settings, clock: StageTimes) -> None:
+    with clock.stage("fold"):
+        article = _fold(tx, article_id)
+    with clock.stage("enrich"):
+        _enrich(tx, article_id, article, settings)
+    with clock.stage("cluster"):
+        _cluster(tx, article_id, article, settings)
 
 
 def _fold(tx: Transaction, article_id: int) -> CanonicalArticle:
@@ -154,11 +185,12 @@ def _enrich(tx: Transaction, article_id: int, article: CanonicalArticle, setting
     """Key points, entities, quotes and keywords, made again only when the canonical text changed."""
     engine = enrich.load_engine(settings.enrich_spacy_model)
     source_key = enrich.source_key(article, engine)
-    if tx.enrichment_key(article_id) == source_key:
+    stored_key = tx.enrichment_key(article_id)
+    if stored_key == source_key:
         return False
     result = enrich.try_enrich(article, engine, settings.enrich_max_chars, known=tx)
     if result is not None:
-        tx.save_enrichment(article_id, result, source_key)
+        tx.save_enrichment(article_id, result, source_key, first=stored_key is None)
     return result is not None
 
 

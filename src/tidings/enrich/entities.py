@@ -63,10 +63,18 @@ def merge(mentions: list[Mention], gaz: Gazetteer, known: KnownNames | None = No
     """Entities, in order of first mention; each mention's `entity` set to its cluster's index."""
     clusters: list[Cluster] = []
     people: list[int] = []
+    asked = _Asked(known) if known is not None else None
     by_key: dict[tuple[str, str], int] = {}
     confirmed = {m.text for m in mentions if not m.sent_start or m.kind == PERSON}
     located = {m.text for m in mentions if m.after in LOCATIVE}
-    full_people = [m.text for m in mentions if m.kind == PERSON and len(_name_words(m.text)) > 1]
+    # Every proper start and end of a full name, so that `_is_part(text, any full name)` is one look-up.
+    parts_of_people = {
+        part
+        for m in mentions
+        if m.kind == PERSON and len(words := _name_words(m.text)) > 1
+        for k in range(len(words))
+        for part in (words[:k], words[len(words) - k :] if k else ())
+    }
 
     def join(kind: str, key: str, name: str, mention: Mention) -> None:
         number = by_key.get((kind, key))
@@ -91,13 +99,13 @@ def merge(mentions: list[Mention], gaz: Gazetteer, known: KnownNames | None = No
                 mention.kind = PERSON
                 clusters[person].add(mention, person)
                 continue
-            known_name = _known_person(mention, known) if kind != PERSON or " " not in mention.text else None
+            known_name = _known_person(mention, asked) if kind != PERSON or " " not in mention.text else None
             if known_name is not None:
                 mention.kind = PERSON
                 join(PERSON, known_name.casefold(), known_name, mention)
                 continue
             if kind == UNKNOWN:
-                if any(_is_part(mention.text, full) for full in full_people):
+                if _name_words(mention.text) in parts_of_people:
                     kind = PERSON  # the full name comes later in the article
                 else:
                     kind = _unknown_kind(mention, gaz, confirmed, located)
@@ -127,6 +135,19 @@ def _person_for(mention: Mention, clusters: list[Cluster], people: list[int]) ->
         if name.casefold() == text or _is_part(mention.text, name) or _is_part(name, mention.text):
             return number
     return None
+
+
+class _Asked:
+    """`KnownNames` asked once per word in an article (a surname recurs; each question is a query)."""
+
+    def __init__(self, known: KnownNames) -> None:
+        self.known = known
+        self.answers: dict[str, list[str]] = {}
+
+    def person_names(self, word: str) -> list[str]:
+        if word not in self.answers:
+            self.answers[word] = self.known.person_names(word)
+        return self.answers[word]
 
 
 def _known_person(mention: Mention, known: KnownNames | None) -> str | None:

@@ -102,6 +102,9 @@ class Gazetteer:
     places: dict[str, str]  # name as written -> main name
     organisations: dict[str, str]  # name as written -> main name
     countries: frozenset[str]  # main names of countries, for demonyms
+    # Every start of a one-word country's name ("Bela", "Belar", ...): a demonym's stem is looked up, not
+    # compared with each country in turn.
+    country_starts: frozenset[str] = frozenset()
 
     def place(self, name: str) -> str | None:
         return self.places.get(name)
@@ -119,8 +122,7 @@ class Gazetteer:
             return True  # "Palestinians", "Russians"
         if not re.fullmatch(r"[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic)", word):
             return False
-        stem = word[: max(4, len(word) - 4)]
-        return any(country.startswith(stem) for country in self.countries if " " not in country)
+        return word[: max(4, len(word) - 4)] in self.country_starts
 
 
 @functools.lru_cache(maxsize=1)
@@ -170,7 +172,8 @@ def load() -> Gazetteer:
         for name in names:
             organisations[name] = names[0]
             places.pop(name, None)
-    return Gazetteer(places, organisations, frozenset(countries))
+    starts = frozenset(c[:k] for c in countries if " " not in c for k in range(1, len(c) + 1))
+    return Gazetteer(places, organisations, frozenset(countries), starts)
 
 
 def _latin_name(name: str) -> bool:

@@ -11,7 +11,6 @@ that several publishers report is central and said once.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -47,19 +46,35 @@ def terms(text: str) -> list[str]:
 
 
 def _vectors(texts: Sequence[str]) -> np.ndarray:
-    bags = [Counter(terms(t)) for t in texts]
-    vocabulary = {term: i for i, term in enumerate(sorted({t for bag in bags for t in bag}))}
-    if not vocabulary:
-        return np.zeros((len(texts), 1))
-    frequency = Counter(term for bag in bags for term in bag)
+    rows: list[int] = []
+    columns: list[int] = []
+    counts: list[int] = []
+    vocabulary: dict[str, int] = {}
+    for row, text in enumerate(texts):
+        for term, tf in Counter(terms(text)).items():
+            rows.append(row)
+            columns.append(vocabulary.setdefault(term, len(vocabulary)))
+            counts.append(tf)
     n = len(texts)
+    if not vocabulary:
+        return np.zeros((n, 1))
+    column = np.array(columns)
+    frequency = np.bincount(column, minlength=len(vocabulary))  # sentences holding each term
     matrix = np.zeros((n, len(vocabulary)))
-    for row, bag in enumerate(bags):
-        for term, tf in bag.items():
-            matrix[row, vocabulary[term]] = tf * (math.log((1 + n) / (1 + frequency[term])) + 1)
+    matrix[rows, column] = np.array(counts) * (np.log((1 + n) / (1 + frequency[column])) + 1)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     normalised: np.ndarray = matrix / np.where(norms == 0, 1, norms)
     return normalised
+
+
+def _similarity(vectors: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every two sentences (the diagonal, a sentence with itself, is not read).
+    Only words that two sentences share count, so the words of one sentence alone are left out of the
+    product: a long article's matrix shrinks several times over."""
+    shared = np.count_nonzero(vectors, axis=0) > 1
+    kept = vectors[:, shared]
+    product: np.ndarray = kept @ kept.T
+    return product
 
 
 def _centrality(similarity: np.ndarray) -> np.ndarray:
@@ -81,20 +96,18 @@ def _mmr(scores: np.ndarray, similarity: np.ndarray, k: int) -> list[int]:
     chosen: list[int] = []
     top = scores.max() if len(scores) else 1.0
     relevance = scores / (top or 1.0)
+    overlap = np.zeros(len(scores))  # each sentence's greatest similarity to a chosen one
+    open_ = np.ones(len(scores), dtype=bool)
     while len(chosen) < k:
-        best, best_value = -1, -math.inf
-        for i in range(len(scores)):
-            if i in chosen:
-                continue
-            overlap = max((similarity[i, j] for j in chosen), default=0.0)
-            if overlap > SAME_FACT:
-                continue
-            value = MMR_LAMBDA * relevance[i] - (1 - MMR_LAMBDA) * overlap
-            if value > best_value:
-                best, best_value = i, value
-        if best < 0:
+        value = np.where(
+            open_ & (overlap <= SAME_FACT), MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * overlap, -np.inf
+        )
+        if not len(value) or value.max() == -np.inf:
             break
+        best = int(np.argmax(value))
         chosen.append(best)
+        open_[best] = False
+        overlap = np.maximum(overlap, similarity[:, best])
     return chosen
 
 
@@ -103,8 +116,7 @@ def rank(sentences: Sequence[Sentence]) -> tuple[list[KeyPoint], list[KeyPoint]]
     usable = [s for s in sentences if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS]
     if not usable:
         return [], []
-    vectors = _vectors([s.text for s in usable])
-    similarity = vectors @ vectors.T
+    similarity = _similarity(_vectors([s.text for s in usable]))
     n = len(usable)
     lead = np.array([1 + LEAD_WEIGHT * (1 - i / n) for i in range(n)])
     scores = _centrality(similarity) * lead
@@ -121,8 +133,7 @@ def across(articles: Sequence[Sequence[KeyPoint]], k: int = 5) -> list[tuple[int
     pool = [(a, point) for a, points in enumerate(articles) for point in points]
     if not pool:
         return []
-    vectors = _vectors([p.text for _, p in pool])
-    similarity = vectors @ vectors.T
+    similarity = _similarity(_vectors([p.text for _, p in pool]))
     prior = np.array([0.5 + p.score for _, p in pool])
     scores = _centrality(similarity) * prior
     chosen = _mmr(scores / scores.max(), similarity, min(k, len(pool)))

@@ -10,12 +10,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from tidings.models import CanonicalArticle, Enrichment, KeyPoint
 from tidings.store import schema as t
-from tidings.store.util import key as _key
 from tidings.store.util import now as _now
+
+# Built once: enrich asks for every lone capitalised word of every article.
+_PERSON_NAMES = (
+    select(t.entities.c.name)
+    .where(t.entities.c.kind == "PERSON", t.entities.c.last_word == bindparam("word"))
+    .order_by(t.entities.c.id)
+    .limit(3)
+)
+_CHUNK = 400  # keys per IN (...) list
 
 
 def points_json(points: tuple[KeyPoint, ...]) -> str:
@@ -60,13 +68,7 @@ class EnrichTables:
 
     def person_names(self, word: str) -> list[str]:
         """Full names of the people already known whose name ends with `word` (`enrich.KnownNames`)."""
-        query = (
-            select(t.entities.c.name)
-            .where(t.entities.c.kind == "PERSON", t.entities.c.last_word == word.casefold()[:200])
-            .order_by(t.entities.c.id)
-            .limit(3)
-        )
-        return [str(name) for name in self.c.execute(query).scalars()]
+        return [str(n) for n in self.c.execute(_PERSON_NAMES, {"word": word.casefold()[:200]}).scalars()]
 
     def stored_article(self, article_id: int) -> CanonicalArticle | None:
         """The canonical article as saved (for enriching it again)."""
@@ -84,10 +86,14 @@ class EnrichTables:
             image=row["image"],
         )
 
-    def save_enrichment(self, article_id: int, enrichment: Enrichment, source_key: str) -> None:
-        """Replace the article's enrichment: its row, its entity mentions and its quotes."""
-        for table in (t.entity_mentions, t.quotes, t.article_enrichments):
-            self.c.execute(delete(table).where(table.c.article_id == article_id))
+    def save_enrichment(
+        self, article_id: int, enrichment: Enrichment, source_key: str, *, first: bool = False
+    ) -> None:
+        """Replace the article's enrichment: its row, its entity mentions and its quotes (`first`: it has
+        none yet, nothing to delete). A handful of statements whatever the number of entities."""
+        if not first:
+            for table in (t.entity_mentions, t.quotes, t.article_enrichments):
+                self.c.execute(delete(table).where(table.c.article_id == article_id))
         e = enrichment
         self.c.execute(
             insert(t.article_enrichments).values(
@@ -104,11 +110,10 @@ class EnrichTables:
                 enriched_at=_now(),
             )
         )
-        ids: dict[tuple[str, str], int] = {}
+        ids = self._entity_ids([(entity.kind, entity.name) for entity in e.entities])
         rows: dict[int, dict[str, Any]] = {}
         for entity in e.entities:
-            entity_id = self._entity_id(entity.kind, entity.name)
-            ids[(entity.kind, entity.name)] = entity_id
+            entity_id = ids[(entity.kind, entity.name)]
             row = rows.setdefault(
                 entity_id,
                 {"article_id": article_id, "entity_id": entity_id, "name": entity.name, "mentions": []},
@@ -148,24 +153,56 @@ class EnrichTables:
                 ],
             )
 
-    def _entity_id(self, kind: str, name: str) -> int:
-        key = entity_key(kind, name)
-        found = self.c.execute(select(t.entities.c.id).where(t.entities.c.key == key)).scalar()
-        if found is not None:
-            return int(found)
-        words = name.casefold().split()
-        if kind == "PERSON" and len(words) == 1:
-            # A lone surname: the one person known by it, if there is exactly one.
-            matches = list(
-                self.c.execute(
-                    select(t.entities.c.id)
-                    .where(t.entities.c.kind == kind, t.entities.c.last_word == words[0][:200])
-                    .limit(2)
-                ).scalars()
+    def _entity_ids(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The entity row of each (kind, name), made when missing. A lone surname joins the one person
+        known by it (counting the people this article adds), if there is exactly one."""
+        keys = {pair: entity_key(*pair) for pair in wanted}
+        lone = {p for p in keys if p[0] == "PERSON" and len(p[1].split()) == 1}
+        found = self._ids_by_key(list(keys.values()))
+        self._insert_entities({keys[p]: p for p in keys if p not in lone and keys[p] not in found}, found)
+        surnames = {p: p[1].casefold()[:200] for p in lone if keys[p] not in found}
+        only = self._only_person(sorted(set(surnames.values())))
+        for pair, word in surnames.items():
+            if word in only:
+                found[keys[pair]] = only[word]
+        self._insert_entities({keys[p]: p for p in surnames if keys[p] not in found}, found)
+        return {pair: found[key] for pair, key in keys.items()}
+
+    def _ids_by_key(self, keys: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), _CHUNK):
+            query = select(t.entities.c.key, t.entities.c.id).where(
+                t.entities.c.key.in_(keys[i : i + _CHUNK])
             )
-            if len(matches) == 1:
-                return int(matches[0])
-        last_word = words[-1][:200] if len(words) > 1 else None
-        return _key(
-            self.c.execute(insert(t.entities).values(kind=kind, name=name, key=key, last_word=last_word))
-        )
+            out.update((str(k), int(v)) for k, v in self.c.execute(query))
+        return out
+
+    def _insert_entities(self, new: dict[str, tuple[str, str]], found: dict[str, int]) -> None:
+        """Insert the entities (by key) in one statement and add their ids to `found`."""
+        if not new:
+            return
+        rows = []
+        for key, (kind, name) in new.items():
+            words = name.casefold().split()
+            rows.append(
+                {
+                    "kind": kind,
+                    "name": name,
+                    "key": key,
+                    "last_word": words[-1][:200] if len(words) > 1 else None,
+                }
+            )
+        self.c.execute(insert(t.entities), rows)
+        found.update(self._ids_by_key(list(new)))
+
+    def _only_person(self, words: list[str]) -> dict[str, int]:
+        """For each surname, the person known by it when exactly one is."""
+        out: dict[str, int] = {}
+        for i in range(0, len(words), _CHUNK):
+            query = (
+                select(t.entities.c.last_word, func.min(t.entities.c.id), func.count())
+                .where(t.entities.c.kind == "PERSON", t.entities.c.last_word.in_(words[i : i + _CHUNK]))
+                .group_by(t.entities.c.last_word)
+            )
+            out.update((str(w), int(first)) for w, first, n in self.c.execute(query) if n == 1)
+        return out
