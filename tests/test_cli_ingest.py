@@ -205,3 +205,16 @@ def test_bad_database_url() -> None:
     assert result.returncode == 1
     assert "cannot open database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pages_without_a_site_do_not_share_a_template(tidings: CliRun) -> None:
+    """Ingested with no --site and no URL, pages of different sites must not pool their lines: an article
+    two sites carried would make its own headline look like template chrome."""
+    from tidings.pipeline import SAMPLE_DIR
+
+    result = tidings("ingest", SAMPLE_DIR)
+    assert result.exit_code == 0, result.output
+    titles = {a["title"] for a in export(tidings)}
+    assert "Heatwave warning extended as forecasters warn of ‘exceptional’ 38C" in titles
+    assert "Harbourline Airways to cut 1,200 jobs as fuel costs bite" in titles
+    assert not [t for t in titles if "›" in t]

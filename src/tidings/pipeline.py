@@ -234,8 +234,14 @@ def story_params(settings: Settings) -> cluster.Params:
 
 
 def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:
-    """Count this page's lines for its site, then return what the site's pages so far have in common."""
-    site = document.site or _host(document.url) or "unknown"
+    """Count this page's lines for its site, then return what the site's pages so far have in common.
+
+    A page with neither a site nor a URL learns nothing and is read without a template: pooling unrelated
+    pages under one made-up site would make the lines they share (the headline of an article two sites
+    carried) look like a template's chrome."""
+    site = document.site or _host(document.url)
+    if site is None:
+        return extract.SiteTemplate()
     lines = {line: extract.head_key(line) for line in extract.page_lines(document)}
     tx.observe_site_lines(site, lines)
     heads = sorted({h for h in lines.values() if h})

@@ -109,6 +109,8 @@ def looks_like_chrome(line: Line, site: str | None) -> bool:
         return True
     if (line.text.endswith(":") and line.words <= 8) or _LABEL_LIST.match(line.text):
         return True
+    if _BREADCRUMB.match(line.text) and all(len(part.split()) <= 4 for part in _CRUMB.split(line.text)):
+        return True
     if line.words <= 12 and _CHROME_WORDS.search(line.text):
         return True
     letters = [c for c in line.text if c.isalpha()]
@@ -123,6 +125,9 @@ _INTERRUPTION = re.compile(
     r"continue reading below|anzeige|publicité|publicidad|pubblicità)\W*$",
     re.I,
 )
+# "News › World › Europe", "Home » Sport": a trail of short section names, wherever the site name is.
+_CRUMB = re.compile(r"\s*[›»>]\s*")
+_BREADCRUMB = re.compile(r"^[^›»>.!?]{1,40}(?:\s*[›»>]\s*[^›»>.!?]{1,40}){1,5}$")
 _LABEL_LIST = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)?\s*:\s*[^,.!?]{1,40}(?:,\s*[^,.!?]{1,40}){1,}$")
 
 
