@@ -117,7 +117,10 @@ _CHROME_HINT = re.compile(
     r"visually-?hidden|shariff|addthis|sociable|outbrain|taboola|read-?more|readmore|more-?stories|"
     r"more-?articles|next-?post|prev-?post|post-?nav|nav-?links|jp-relatedposts|yarpp"
 )
-_CHROME_TOKEN = re.compile(r"(?:^|[^a-z0-9])(?:ad|ads|tags)(?:$|[^a-z0-9])")
+# "ad" and "ads" as words of their own, but not a modifier saying a section carries ads ("has-ads").
+# Chrome that is never the article, however much text it holds.
+_NEVER_ARTICLE_HINT = re.compile(r"cookie|consent|gdpr|newsletter|signup|sign-up")
+_CHROME_TOKEN = re.compile(r"(?:^|[^a-z0-9])(?<!has-)(?<!with-)(?<!no-)(?:ad|ads|tags)(?:$|[^a-z0-9])")
 _CAPTION_HINT = re.compile(r"caption|credit")
 _WEAK_HINT = re.compile(
     r"sidebar|widget|menu|navbar|navigation|footer|header|masthead|banner|meta|byline|dateline|print|"
@@ -136,7 +139,7 @@ _INVISIBLE = str.maketrans(dict.fromkeys([0xAD, 0x200B, 0x200C, 0x200D, 0x2060, 
 _INVISIBLE_CHARS = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _BREAK = "\u2028"  # a <br> in the text being gathered: source newlines are only white space
 
-CHROME, CONTENT, ARTICLE, WEAK, CAPTION = 1, 2, 4, 8, 16
+CHROME, CONTENT, ARTICLE, WEAK, CAPTION, NEVER_ARTICLE = 1, 2, 4, 8, 16, 32
 
 
 @dataclass(slots=True)
@@ -185,6 +188,8 @@ def _hint_flags(hint: str) -> int:
             flags |= CONTENT | ARTICLE
         if _CHROME_HINT.search(hint) or _CHROME_TOKEN.search(hint):
             flags |= CHROME
+            if _NEVER_ARTICLE_HINT.search(hint):
+                flags |= NEVER_ARTICLE
         elif _CAPTION_HINT.search(hint):
             flags |= CAPTION
         elif _WEAK_HINT.search(hint):
@@ -417,8 +422,16 @@ def score(page: Page) -> None:
         parent = elements[element.parent]
         parent.chars += element.chars
         parent.links += element.links
-        if element.flags & CHROME and raw[i] > total * PROTECT and raw[i] >= PROTECT_MIN_CHARS:
-            element.flags &= ~CHROME  # never drop the element holding most of the page's text
+        if (
+            element.flags & CHROME
+            and raw[i] > total * PROTECT
+            and raw[i] >= PROTECT_MIN_CHARS
+            and not element.flags & NEVER_ARTICLE
+        ):
+            # Never drop the element holding most of the page's text (its wrapper may be named for the
+            # share buttons beside it), unless it is named for what is never an article (a cookie notice
+            # or a sign-up box longer than a short article).
+            element.flags &= ~CHROME
         if element.flags & CHROME:
             parent.bad += element.good + element.bad
         elif element.flags & CAPTION:
@@ -564,7 +577,12 @@ def _dropped(page: Page, container: int, strict: bool) -> list[bool]:
             dropped[element.parent]
             or bool(element.flags & CHROME)
             or (strict and bool(element.flags & CAPTION))
-            or (bool(element.flags & WEAK) and not _reads_as_prose(element))
+            # weak hints are words page builders also give content: not the wrapper of most of the article
+            or (
+                bool(element.flags & WEAK)
+                and not _reads_as_prose(element)
+                and element.good * 2 < article_good
+            )
             # a list of links, with whatever labels it has (not a wrapper around most of the article)
             or (element.links * 2 > element.chars and element.good * 2 < article_good)
         )
