@@ -199,16 +199,21 @@ def _headline(tree: LexborHTMLParser, references: list[str], site_name: str | No
     """The headline as the page shows it: the <h1> (or else <h2>) that the page's declared titles agree
     with, else the declared title without the site's name."""
     refs = [_words(r) for r in references]
+    site = normalise(site_name) if site_name else None
     for selector, needed in (("h1", 0.5), ("h2", 0.75)):
-        best, best_sim = None, 0.0
+        best, best_key = None, (0.0, 0)
         for node in tree.css(selector)[:20]:
             text = _heading_text(node)
-            if not text or len(text) > 300:
-                continue
-            sim = max((_similarity(_words(text), r) for r in refs), default=0.0)
-            if sim > best_sim:
-                best, best_sim = text, sim
-        if best is not None and best_sim >= needed:
+            if not text or len(text) > 300 or normalise(text) == site:
+                continue  # the site's name set as a heading (its logo) is not the headline
+            words = _words(text)
+            sims = [_similarity(words, r) for r in refs]
+            # the best agreement, then how many of the declared titles agree (the <title> also holds
+            # the site's name)
+            key = (max(sims, default=0.0), sum(sim >= needed for sim in sims))
+            if key > best_key:
+                best, best_key = text, key
+        if best is not None and best_key[0] >= needed:
             return best
     if not refs:
         first = tree.css_first("h1")
