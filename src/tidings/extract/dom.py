@@ -388,6 +388,7 @@ def walk(root: LexborNode, max_nodes: int = 250_000) -> Page:
 LINK_DENSE = 0.5  # a block with more of its text in links than this is navigation, not prose
 ANCHOR = 2.0  # bonus for an element that starts at the headline
 ANCHOR_WINDOW = 10  # blocks after the headline that count as its start
+ANCHOR_BEFORE = 15  # ... and before it (a wrapper of the whole page does not start at the headline)
 LEAD_WINDOW = 12  # blocks between a headline and the article body that may hold its lead
 SHORT = 25  # characters: a block shorter than this is furniture unless the article holds it
 SHORT_WEIGHT = 0.5  # a short block counts for this much of its length
@@ -483,7 +484,7 @@ def choose(page: Page, headline: int | None = None) -> int:
             value *= MARK
         if (
             headline is not None
-            and element.first_block <= headline + ANCHOR_WINDOW
+            and headline - ANCHOR_BEFORE <= element.first_block <= headline + ANCHOR_WINDOW
             and element.end_block > headline + 1
         ):
             value *= ANCHOR
