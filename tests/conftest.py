@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import func, select
 
 from tidings.cli import main
 from tidings.store import Store
+from tidings.store import schema as t
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -67,3 +72,31 @@ def sample_copy(sample_db: Path, tmp_path: Path) -> Iterator[Store]:
     made = copy_store(sample_db, tmp_path)
     yield made
     made.close()
+
+
+def assert_two_workers_fold_as_one(db_url: str) -> None:
+    """Two `tidings ingest` processes given the same sample at the same moment end with what one gives:
+    each page stored once, and copies the two placed side by side folded into one article."""
+    from tidings.pipeline import SAMPLE_DIR
+
+    first = Store(db_url)
+    first.migrate()  # both workers then find the schema made
+    first.close()
+
+    def ingest(_: int) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "tidings", "ingest", str(SAMPLE_DIR), "--db", db_url]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(ingest, range(2)))
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    store = Store(db_url)
+    try:
+        with store.engine.connect() as c:
+            count = {
+                table.name: c.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in (t.documents, t.copies, t.articles)
+            }
+        assert count == {"documents": 16, "copies": 24, "articles": 15}
+    finally:
+        store.close()

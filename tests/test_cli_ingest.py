@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRun, export, seed_path
+from tests.conftest import CliRun, assert_two_workers_fold_as_one, export, seed_path
 
 GOOD = "A headline for a small test page\n" + "\n".join(
     f"Paragraph {i} of the article says something long enough to count as prose for the extractor."
@@ -218,3 +218,7 @@ def test_pages_without_a_site_do_not_share_a_template(tidings: CliRun) -> None:
     assert "Heatwave warning extended as forecasters warn of ‘exceptional’ 38C" in titles
     assert "Harbourline Airways to cut 1,200 jobs as fuel costs bite" in titles
     assert not [t for t in titles if "›" in t]
+
+
+def test_two_workers_ingesting_at_once_into_one_sqlite_file(db_url: str) -> None:
+    assert_two_workers_fold_as_one(db_url)

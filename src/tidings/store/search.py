@@ -3,8 +3,8 @@
 SQLite: the FTS5 table `article_search` (porter stemming, diacritics folded), kept in step with `articles`
 by triggers (migration 0006_reader), ranked by BM25 with the title weighing most among the newest
 `RANK_CANDIDATES` matches (news: a query for a common word wants this year's articles, not every one).
-PostgreSQL: a tsvector over the same text (GIN-indexed by the same migration). Anything else, or a SQLite
-without the table: a plain LIKE scan, slow but correct. Matches come back with the matched words between
+PostgreSQL: a tsvector over the same text, English-stemmed like FTS5's porter (GIN-indexed, migrations
+0006_reader and 0008_reader_stemming). Anything else, or a SQLite without the table: a plain LIKE scan, slow but correct. Matches come back with the matched words between
 `MARK_START` and `MARK_END`, which the web layer turns into <mark> after escaping everything else.
 """
 
@@ -44,10 +44,11 @@ RANK_CANDIDATES = 1000
 
 _TOKEN = re.compile(r'"([^"]*)"|(\w+)')
 _WORD = re.compile(r"\w+")
-# Must match the expression the migration indexes (0006_reader._PG_DOCUMENT) for PostgreSQL to use it.
+# Must match the expression the migration indexes (0008_reader_stemming) for PostgreSQL to use it.
+_PG_CONFIG = "english"
 _PG_DOCUMENT = (
-    "to_tsvector('simple', coalesce(articles.title, '') || ' ' || coalesce(articles.dek, '') || ' ' || "
-    "coalesce(articles.publisher, '') || ' ' || coalesce(articles.author, '') || ' ' || articles.body)"
+    f"to_tsvector('{_PG_CONFIG}', coalesce(articles.title, '') || ' ' || coalesce(articles.dek, '') || ' ' "
+    "|| coalesce(articles.publisher, '') || ' ' || coalesce(articles.author, '') || ' ' || articles.body)"
 )
 
 
@@ -168,7 +169,7 @@ def _search_postgres(
     c: Connection, query: Query, filters: Filters, limit: int, offset: int
 ) -> list[dict[str, Any]]:
     a = t.articles
-    tsquery = func.websearch_to_tsquery("simple", " ".join(f'"{" ".join(p)}"' for p in query.phrases))
+    tsquery = func.websearch_to_tsquery(_PG_CONFIG, " ".join(f'"{" ".join(p)}"' for p in query.phrases))
     document = text(_PG_DOCUMENT)
     stmt = (
         _columns()
