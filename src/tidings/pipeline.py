@@ -72,6 +72,7 @@ def ingest_document(
 ) -> DocumentOutcome:
     clock = times or StageTimes()
     with store.begin() as tx:
+        tx.take_writer_turn()
         if tx.has_document(document.sha256):
             return DocumentOutcome(duplicate=True)
         with clock.stage("extract"):
@@ -89,6 +90,7 @@ def ingest_document(
 def ingest_record(store: Store, record: records.Record, settings: Settings) -> DocumentOutcome:
     """An already-extracted article (a JSON record) through fold and cluster, as one transaction."""
     with store.begin() as tx:
+        tx.take_writer_turn()
         if tx.has_document(record.document.sha256):
             return DocumentOutcome(duplicate=True)
         document_id = tx.add_document(record.document)

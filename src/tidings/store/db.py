@@ -21,6 +21,7 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -35,6 +36,8 @@ from tidings.store.util import key as _key
 from tidings.store.util import now as _now
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# The advisory lock ingesting workers take on PostgreSQL (any fixed number; "tidings" in ASCII).
+_WRITER_LOCK_KEY = 0x74696469_6E6773
 
 
 class StoreError(Exception):
@@ -90,6 +93,17 @@ class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
 
     def __init__(self, connection: Connection) -> None:
         self.c = connection
+
+    def take_writer_turn(self) -> None:
+        """Wait until no other worker is ingesting, and keep the turn until this transaction ends: called
+        first in an ingestion transaction, so that two workers never fold copies of one article side by side
+        unseen by each other, nor store one document twice. PostgreSQL: a transaction-level advisory lock.
+        SQLite: a first statement that writes, which takes the database's write lock (waiting for it, where
+        a transaction that read first would fail on another's commit)."""
+        if self.c.dialect.name == "postgresql":
+            self.c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK_KEY})
+        elif self.c.dialect.name == "sqlite":
+            self.c.execute(text("DELETE FROM documents WHERE 0"))
 
     # documents -------------------------------------------------------------------------------------------
     def has_document(self, sha256: str) -> bool:
