@@ -4,8 +4,9 @@ SQLite: the FTS5 table `article_search` (porter stemming, diacritics folded), ke
 by triggers (migration 0006_reader), ranked by BM25 with the title weighing most among the newest
 `RANK_CANDIDATES` matches (news: a query for a common word wants this year's articles, not every one).
 PostgreSQL: a tsvector over the same text, English-stemmed like FTS5's porter (GIN-indexed, migrations
-0006_reader and 0008_reader_stemming). Anything else, or a SQLite without the table: a plain LIKE scan, slow but correct. Matches come back with the matched words between
-`MARK_START` and `MARK_END`, which the web layer turns into <mark> after escaping everything else.
+0006_reader and 0008_reader_stemming). Anything else, or a SQLite without the table: a plain LIKE scan,
+slow but correct. Matches come back with the matched words between `MARK_START` and `MARK_END`, which the
+web layer turns into <mark> after escaping everything else.
 """
 
 from __future__ import annotations
