@@ -11,12 +11,14 @@ the article's entities becomes that entity's name, once.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jellyfish
 
@@ -30,8 +32,10 @@ SIMILAR = 0.7  # Jaro similarity above which a phrase repeats a better one
 _SENTENCE = re.compile(r"\n+|(?<=[.!?…])[\"'”’)\]]*\s+")
 _TOKEN = re.compile(r"\w+(?:[-'’.&]\w+)*\.?|[^\w\s]")
 _NUMBER = re.compile(r"[\d.,:/%-]+")
-# spaCy's codes for the languages whose stop words differ from the two-letter tag.
-_SPACY_CODES = {"cz": "cs", "no": "nb"}
+_YAKE_CODES = (
+    "ar bg br cz da de el en es et fa fi fr hi hr hu hy id it ja lt lv nl no pl pt ro ru sk sl sv tr uk zh"
+)
+_YAKE_LANGUAGES = frozenset(_YAKE_CODES.split())
 
 
 @dataclass(slots=True)
@@ -48,14 +52,22 @@ class _Term:
 
 @functools.lru_cache(maxsize=16)
 def stop_words(language: str) -> frozenset[str]:
-    """The language's stop words (spaCy's lists, shipped with it); in English also the reporting verbs."""
-    from spacy.util import get_lang_class
-
+    """The language's stop words (English for a language YAKE has no list for): the lists the `yake`
+    package ships, read as data (importing spaCy's language modules for theirs costs seconds each); in
+    English also the reporting verbs."""
+    code = {"cs": "cz"}.get(language, language)
+    code = code if code in _YAKE_LANGUAGES else "en"
+    spec = importlib.util.find_spec("yake")  # located, not imported: yake's import pulls in networkx
+    folders = spec.submodule_search_locations if spec else None
+    if not folders:
+        return lx.STOPWORDS | lx.SPEECH_VERBS
+    raw = (Path(folders[0]) / "core" / "StopwordsList" / f"stopwords_{code}.txt").read_bytes()
     try:
-        words = frozenset(get_lang_class(_SPACY_CODES.get(language, language)).Defaults.stop_words)
-    except (ImportError, KeyError, AttributeError):
-        words = frozenset()
-    return words | lx.STOPWORDS | lx.SPEECH_VERBS if language == "en" else words
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    words = frozenset(line.strip().casefold() for line in text.splitlines() if line.strip())
+    return words | lx.SPEECH_VERBS if code == "en" else words
 
 
 def extract(text: str, language: str | None, names: Sequence[str] = ()) -> list[str]:
