@@ -402,6 +402,7 @@ def score(page: Page) -> None:
     """Each element's good (paragraph text outside links) and bad (link text, chrome) characters."""
     elements = page.elements
     _flag_comment_thread(page)
+    _flag_teasers(page)
     for block in page.blocks:
         element = elements[block.owner]
         size = len(block.text)
@@ -466,6 +467,43 @@ def _flag_comment_thread(page: Page) -> None:
     thread = max(i for i, count in enumerate(replies) if count * 5 >= replies[0] * 4)
     if thread > 0:
         elements[thread].flags |= CHROME
+
+
+MIN_TEASERS = 3  # like siblings, each a linked title over a few lines: a grid of teasers
+MAX_TEASER_CHARS = 600
+_DIGITS = re.compile(r"\d+")
+
+
+def _flag_teasers(page: Page) -> None:
+    """Teasers for other articles, found by their make rather than their class names: three or more like
+    siblings (same tag and class) that each open with a linked title and hold a few lines at most."""
+    elements, blocks = page.elements, page.blocks
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    for i, element in enumerate(elements):
+        if i and element.end_block > element.first_block and element.tag not in _HEADINGS:
+            hint = _DIGITS.sub("", element.hint) if element.hint else ""  # "views-row-2" is like "…-1"
+            groups.setdefault((element.parent, element.tag, hint), []).append(i)
+    for members in groups.values():
+        if len(members) < MIN_TEASERS:
+            continue
+        teasers = [i for i in members if _is_teaser(elements[i], blocks)]
+        if len(teasers) >= MIN_TEASERS and len(teasers) * 2 > len(members):
+            for i in teasers:
+                elements[i].flags |= CHROME
+
+
+def _is_teaser(element: Element, blocks: list[Block]) -> bool:
+    first = blocks[element.first_block]
+    if first.links * 2 <= len(first.text) or element.end_block - element.first_block < 2:
+        return False
+    if first.text.count(" ") < 2:
+        return False  # a linked name opening a forum post, not an article's title
+    size = 0
+    for block in blocks[element.first_block : element.end_block]:
+        size += len(block.text)
+        if size > MAX_TEASER_CHARS:
+            return False
+    return True
 
 
 def choose(page: Page, headline: int | None = None) -> int:
