@@ -14,7 +14,7 @@ matched among themselves in memory, and one write at the end.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -83,8 +83,36 @@ def fingerprints(copies: Sequence[Copy], rules: Rules) -> list[Fingerprint]:
     return fingerprint_texts([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
 
 
+class _Seen:
+    """Fingerprints rebuilt from stored word hashes, with what comparisons worked out on them, kept for
+    the next batches (the copies of one story come in close together): least recently used out first,
+    up to `words` words in all. Keyed by the stored bytes themselves, so a hit is always right."""
+
+    def __init__(self, words: int) -> None:
+        self.limit, self.words = words, 0
+        self.kept: OrderedDict[tuple[bytes, int, tuple[int, int]], Fingerprint] = OrderedDict()
+
+    def get(self, key: tuple[bytes, int, tuple[int, int]]) -> Fingerprint | None:
+        fp = self.kept.get(key)
+        if fp is not None:
+            self.kept.move_to_end(key)
+        return fp
+
+    def put(self, key: tuple[bytes, int, tuple[int, int]], fp: Fingerprint) -> None:
+        if key in self.kept:
+            return
+        self.kept[key] = fp
+        self.words += len(fp.words)
+        while self.words > self.limit and self.kept:
+            _, old = self.kept.popitem(last=False)
+            self.words -= len(old.words)
+
+
+SEEN_WORDS = 2_000_000  # about 100 MiB of fingerprints with their lookups
+_SEEN = _Seen(SEEN_WORDS)
+
 _FRESH = 1 << 62  # ids of articles started in this batch, until the store gives them real ones
-HOT_KEY = 64  # a key more articles share than this is boilerplate: it finds everything, tells nothing
+HOT_KEY = 24  # a key more articles share than this is boilerplate: it finds everything, tells nothing
 
 
 @dataclass(slots=True)
@@ -140,12 +168,16 @@ class _Batch:
             return
         self.fetched.update(wanted)
         rows = self.index.fold_signatures(wanted)
-        fps = fingerprint_words(
-            [(unpack(blob), count) for _, count, blob in rows],
-            self.rules.shingle_words,
-            self.rules.anchor_rate,
+        shape = (self.rules.shingle_words, self.rules.anchor_rate)
+        known = [_SEEN.get((blob, count, shape)) for _, count, blob in rows]
+        missing = [row for row, fp in zip(rows, known, strict=True) if fp is None]
+        made = iter(
+            fingerprint_words([(unpack(blob), count) for _, count, blob in missing], *shape)
         )
-        for (article_id, _, _), fp in zip(rows, fps, strict=True):
+        for (article_id, count, blob), fp in zip(rows, known, strict=True):
+            if fp is None:
+                fp = next(made)
+                _SEEN.put((blob, count, shape), fp)
             self.signatures[self.resolve(article_id)].append(fp)
 
     def matching(self, fp: Fingerprint, candidates: list[tuple[int, int, float]]) -> list[int]:
@@ -157,7 +189,8 @@ class _Batch:
         ]
         if not pool:
             return []
-        estimates = screen(fp, [other for _, other in pool]).tolist()
+        estimates_, common_ = screen(fp, [other for _, other in pool])
+        estimates, common = estimates_.tolist(), common_.tolist()
         floor = self.rules.min_containment - SCREEN_SLACK
         plausible = sorted(
             (i for i, e in enumerate(estimates) if e >= floor), key=lambda i: (pool[i][0], -estimates[i])
@@ -169,7 +202,7 @@ class _Batch:
             if tried[article_id] >= COPIES_TRIED or (found and found[-1] == article_id):
                 continue
             tried[article_id] += 1
-            result = compare(fp, other, self.rules)
+            result = compare(fp, other, self.rules, common=common[i])
             if result.same(self.rules):
                 found.append(article_id)
             elif result.conflicts >= SWAPPED:
@@ -228,10 +261,11 @@ def place(
         article_id = batch.resolve(article_id)
         return real.get(article_id, article_id)
 
-    index.fold_record(
-        [(c, final(a), fp.key_count, pack(fp.words)) for c, a, fp in saved],
-        sorted({(k, final(a)) for k, a in new_keys}),
-    )
+    records = [(c, final(a), fp.key_count, pack(fp.words)) for c, a, fp in saved]
+    index.fold_record(records, sorted({(k, final(a)) for k, a in new_keys}))
+    shape = (rules.shingle_words, rules.anchor_rate)
+    for (_, _, count, blob), (_, _, fp) in zip(records, saved, strict=True):
+        _SEEN.put((blob, count, shape), fp)  # what the next batches will read back
     out = []
     for p in placements:
         # a copy that started an article since joined to an older one did not make a new article

@@ -66,31 +66,49 @@ LEAD_SPAN = 30
 RUN = 4  # shared shingles in a row: eight words
 
 
-def screen(fp: Fingerprint, others: list[Fingerprint]) -> np.ndarray:
+def screen(fp: Fingerprint, others: list[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
     """Containment estimates of a text against several at once: distinct shingles in common over the
-    smaller text's distinct shingles."""
+    smaller text's distinct shingles; and how many distinct shingles each has in common with it."""
     mine = fp.distinct()
     theirs = [o.distinct() for o in others]
     sizes = np.array([len(t) for t in theirs])
     if len(mine) == 0 or not sizes.any():
-        return np.zeros(len(others))
+        return np.zeros(len(others)), np.zeros(len(others), dtype=np.int64)
     together = np.concatenate(theirs)
     at = np.minimum(np.searchsorted(mine, together), len(mine) - 1)
     hits = (mine[at] == together).astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     common = np.add.reduceat(hits, np.minimum(starts, len(hits) - 1)) * (sizes > 0)
     estimates: np.ndarray = common / np.maximum(np.minimum(sizes, len(mine)), 1)
-    return estimates
+    return estimates, common
 
 
-def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False) -> Comparison:
-    """How alike two fingerprints are. Stops early once the pair cannot match, unless `full`."""
+def compare(
+    a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False, common: int | None = None
+) -> Comparison:
+    """How alike two fingerprints are. Stops early once the pair cannot match, unless `full`.
+
+    `common`, the number of distinct shingles the two have in common (from `screen`), bounds the
+    containment before it is worked out: each of the smaller text's distinct shingles the other lacks
+    takes at least one of its places. A pair that cannot reach `high_containment` and has no shingle of
+    the other near either start is let go without looking further."""
     small, large = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
     if len(small.shingles) == 0:
         return NO_MATCH
     if len(small.shingles) < MIN_SHINGLES:
         same = np.array_equal(_plain(a.words), _plain(b.words))
         return Comparison(1.0, 0, 1.0) if same else NO_MATCH
+    if common is not None and not full:
+        bound = 1.0 - (len(small.distinct()) - common) / len(small.shingles)
+        if bound < rules.min_containment:
+            return Comparison(bound, 0, 0.0)
+        if bound < rules.high_containment:
+            near = rules.nearly_start if bound >= rules.mid_containment else rules.near_start
+            if not (
+                small.find(large.shingles[: near + 1])[0].any()
+                or large.find(small.shingles[: near + 1])[0].any()
+            ):
+                return Comparison(bound, 0, 0.0, (near + 1, near + 1))
     shared, found_at = large.find(small.shingles)
     containment = np.count_nonzero(shared) / len(shared)
     if containment < rules.min_containment and not full:
@@ -105,6 +123,10 @@ def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False)
         near = rules.nearly_start if containment >= rules.mid_containment else rules.near_start
         if min(first_small, first_large) > near:
             return Comparison(containment, 0, 0.0, (first_small, first_large))
+        # nor share their lead if no stretch of it from where they could start to agree is shared enough
+        bound = _lead_bound(small, large, shared, first_small, first_large, rules)
+        if bound < rules.lead_share:
+            return Comparison(containment, 0, bound, (first_small, first_large))
     at, where = _alignment(small, large, shared, found_at)
     if len(at) == 0:
         return Comparison(containment, 0, 0.0, (len(small.shingles), len(large.shingles)))
@@ -113,6 +135,35 @@ def compare(a: Fingerprint, b: Fingerprint, rules: Rules, *, full: bool = False)
         return Comparison(containment, 0, lead, heads)  # no need to look for swapped names
     conflicts = _conflicts(small, large, at, where, rules.shingle_words)
     return Comparison(containment, conflicts, lead, heads)
+
+
+def _best_window(shared: np.ndarray, first: int, last: int) -> float:
+    """The highest share of shared shingles in a lead of `LEAD_SPAN` (cut short by the text's end)
+    starting anywhere from `first` to `last`."""
+    n = len(shared)
+    if first > last or first >= n:
+        return 0.0
+    starts = np.arange(first, min(last, n - 1) + 1)
+    ends = np.minimum(starts + LEAD_SPAN, n)
+    covering = np.concatenate(([0], np.cumsum(shared)))
+    return float(((covering[ends] - covering[starts]) / (ends - starts)).max())
+
+
+def _lead_bound(
+    small: Fingerprint,
+    large: Fingerprint,
+    shared: np.ndarray,
+    first_small: int,
+    first_large: int,
+    rules: Rules,
+) -> float:
+    """An upper bound of what `_lead` can find, cheap: the texts start to agree at a shared shingle no
+    further in than `lead_slack`, so the lead is one of the windows starting from there."""
+    mine = _best_window(shared, first_small, rules.lead_slack)
+    if mine >= rules.lead_share:
+        return mine
+    theirs, _ = small.find(large.shingles[: rules.lead_slack + LEAD_SPAN])
+    return max(mine, _best_window(theirs, first_large, rules.lead_slack))
 
 
 def _all_keys_shared(small: Fingerprint, shared: np.ndarray, rules: Rules) -> bool:
