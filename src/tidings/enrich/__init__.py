@@ -139,13 +139,14 @@ def _reads_names(engine: Engine, lang: str | None) -> bool:
 
 def _analyse(docs: list[Doc], engine: Engine, gaz: Gazetteer, lang: str | None) -> list[quotes.Paragraph]:
     out: list[quotes.Paragraph] = []
+    if not _reads_names(engine, lang):  # no names and no quotations to find: nothing to read them for
+        return [quotes.Paragraph(index, doc.text, [], [], []) for index, doc in enumerate(docs)]
     for index, doc in enumerate(docs):
         ws = names.words(doc)
         text = doc.text
         spans = marks.scan(text)
-        if not _reads_names(engine, lang):
-            found: list[names.Mention] = []
-        elif engine.statistical:
+        found: list[names.Mention]
+        if engine.statistical:
             found = names.from_entities(index, doc, ws, gaz)
         else:
             found = names.find(index, ws, text, gaz)
