@@ -440,7 +440,7 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Non
             ],
         )
         rows = [
-            {"story_id": s, "term": term, "weight": w, "seen": index.info[s].last_seen}
+            {"story_id": s, "term": term, "weight": w * len(live[s])}  # the store keeps sums
             for s in live
             for term, w in index.centroids[s].items()
         ]

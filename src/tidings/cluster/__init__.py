@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Protocol
 
 from tidings.cluster.features import NAME, NUMBER, PHRASE, WORD, article_terms, text_terms
@@ -81,9 +82,10 @@ class StoryIndex(Protocol):
     def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         """Count one more article holding each of `terms`: (articles counted, document frequency of each)."""
 
-    def story_postings(self, terms: Sequence[str], since: datetime | None) -> list[tuple[int, str, float]]:
-        """(story id, term, centroid weight) for the stories whose centroid holds any of `terms`, among
-        those last seen at or after `since` or never dated (all stories when `since` is None)."""
+    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+        """For each story whose centroid holds any term of `query`, among those last seen at or after
+        `since` or never dated (all stories when `since` is None): the dot product of `query` with the
+        story's centroid over those terms."""
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         """The size and dates of each story."""
@@ -116,12 +118,16 @@ def vector(terms: Terms, index: StoryIndex, params: Params) -> dict[str, float]:
 def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> dict[str, float]:
     common = params.common_share * total if total >= params.common_after else math.inf
     weights = params.weights
+    kinds = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
+    log = math.log
+    top = log(total + 1)
     raw = {}
     for term, (count, kind) in terms.items():
-        freq = max(df.get(term, 1), 1)
+        freq = df.get(term, 1)
         if freq > common:
             continue
-        raw[term] = (1.0 + math.log(count)) * math.log((total + 1) / freq) * weights.of(kind)
+        tf = 1.0 + log(count) if count != 1.0 else 1.0
+        raw[term] = tf * (top - log(freq) if freq > 1 else top) * kinds.get(kind, 1.0)
     return _unit(_strongest(raw, params.article_terms))
 
 
@@ -130,7 +136,7 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
     caller then records the article as the story's (the story's size counts it from then on)."""
     vec = vector(terms, index, params)
     since = published_at - timedelta(days=params.window_days) if published_at else None
-    ranked, infos, centroids = _nearest(vec, since, published_at, index, params)
+    ranked, infos, centroids, exact = _nearest(vec, since, published_at, index, params)
     if ranked and ranked[0][1] >= params.join:
         story_id, score = ranked[0]
         info = infos[story_id]
@@ -139,8 +145,15 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
             info.size + 1, _earlier(info.first_seen, published_at), _later(info.last_seen, published_at)
         )
         index.save_centroid(story_id, centroid, info.first_seen, info.last_seen)
-        survivor, merged = _merge_around(story_id, centroid, info, index, params)
-        return Placement(survivor, new=False, score=score, merged=merged)
+        # The story's centroid can only come to reach another story through this article: a story the
+        # article itself is not that close to stays out of reach (the two were apart before), so the
+        # neighbourhood is searched again only when such a story exists, or when the story has doubled in
+        # size since it last was (which also keeps its related stories fresh).
+        bridging = any(s != story_id and v >= params.merge for s, v in exact.items())
+        if bridging or (info.size & (info.size - 1)) == 0:
+            survivor, merged = _merge_around(story_id, centroid, info, index, params)
+            return Placement(survivor, new=False, score=score, merged=merged)
+        return Placement(story_id, new=False, score=score)
     story_id = index.save_centroid(None, _strongest(vec, params.centroid_terms), published_at, published_at)
     index.save_related(story_id, ranked[: params.related])
     return Placement(story_id, new=True, score=0.0)
@@ -155,7 +168,9 @@ def _merge_around(
     for round_ in range(params.max_merges + 1):
         since = info.last_seen - timedelta(days=params.window_days) if info.last_seen else None
         # Both centroids are means of unit vectors: their dot product is the stories' average similarity.
-        ranked, infos, centroids = _nearest(centroid, since, info.last_seen, index, params, exclude=story_id)
+        ranked, infos, centroids, _ = _nearest(
+            centroid, since, info.last_seen, index, params, exclude=story_id
+        )
         if round_ == params.max_merges or not ranked or ranked[0][1] < params.merge:
             index.save_related(story_id, ranked[: params.related])
             break
@@ -184,18 +199,21 @@ def _nearest(
     index: StoryIndex,
     params: Params,
     exclude: int | None = None,
-) -> tuple[list[tuple[int, float]], dict[int, StoryInfo], dict[int, dict[str, float]]]:
-    """The stories nearest `vec` (an article or a centroid), best first, with their details and centroids.
+) -> tuple[list[tuple[int, float]], dict[int, StoryInfo], dict[int, dict[str, float]], dict[int, float]]:
+    """The stories nearest `vec` (an article or a centroid), best first, with their details, centroids
+    and similarities before fading.
     Candidates are found through `vec`'s strongest terms (the rest weigh little, and are the common terms,
     whose lists in the index are the longest); the best of them are then scored on all their terms."""
-    partial = _scores(vec, index.story_postings(list(_strongest(vec, params.query_terms)), since), exclude)
+    partial = index.story_scores(_strongest(vec, params.query_terms), since)
+    if exclude is not None:
+        partial.pop(exclude, None)
     # A story the strongest terms barely reach will not reach the floor on all terms.
     reachable = [s for s, v in partial.items() if v >= params.related_min / 2]
     best = sorted(reachable, key=lambda s: (-partial[s], s))[: params.candidates]
     centroids = index.story_centroids(best)
     exact = {s: cosine(vec, c) for s, c in centroids.items()}
     infos = index.story_info([s for s in best if exact.get(s, 0.0) >= params.related_min])
-    return _ranked(exact, when, infos, params), infos, centroids
+    return _ranked(exact, when, infos, params), infos, centroids, exact
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -204,16 +222,6 @@ def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max(a, b) if a is not None and b is not None else a or b
-
-
-def _scores(
-    vec: Mapping[str, float], postings: Sequence[tuple[int, str, float]], exclude: int | None = None
-) -> dict[int, float]:
-    scores: dict[int, float] = {}
-    for story_id, term, weight in postings:
-        if story_id != exclude:
-            scores[story_id] = scores.get(story_id, 0.0) + vec.get(term, 0.0) * weight
-    return scores
 
 
 def _ranked(
@@ -249,17 +257,27 @@ def decay(when: datetime | None, last_seen: datetime | None, window_days: int) -
 def _mean(parts: Sequence[tuple[Mapping[str, float], int]], keep: int) -> dict[str, float]:
     """The size-weighted mean of centroids (an article is a centroid of size 1), cut to `keep` terms."""
     total = sum(size for _, size in parts) or 1
-    merged: dict[str, float] = {}
-    for centroid, size in parts:
+    first, size = parts[0]
+    merged = {term: weight * size for term, weight in first.items()}
+    get = merged.get
+    for centroid, size in parts[1:]:
         for term, weight in centroid.items():
-            merged[term] = merged.get(term, 0.0) + weight * size
-    return _strongest({t: w / total for t, w in merged.items()}, keep)
+            merged[term] = get(term, 0.0) + weight * size
+    return {t: w / total for t, w in _strongest(merged, keep).items()}
 
 
 def _strongest(vec: Mapping[str, float], keep: int) -> dict[str, float]:
+    """The `keep` heaviest terms (ties: the first term in alphabetical order)."""
     if len(vec) <= keep:
         return dict(vec)
-    return dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    items = sorted(vec.items(), key=_weight, reverse=True)
+    cut = items[keep - 1][1]
+    if items[keep][1] == cut:  # equal weights straddle the cut: the first terms alphabetically stay
+        items = [kv for kv in items if kv[1] > cut] + sorted(kv for kv in items if kv[1] == cut)
+    return dict(items[:keep])
+
+
+_weight = itemgetter(1)
 
 
 def _norm(vec: Mapping[str, float]) -> float:
@@ -273,9 +291,7 @@ def _unit(vec: Mapping[str, float]) -> dict[str, float]:
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """The dot product of two sparse vectors (their cosine when both are unit vectors)."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    return sum([a[k] * b[k] for k in a.keys() & b.keys()])
 
 
 __all__ = [

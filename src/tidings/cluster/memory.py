@@ -27,14 +27,14 @@ class MemoryStoryIndex:
             self.df[term] = self.df.get(term, 0) + 1
         return self.articles, {t: self.df[t] for t in terms}
 
-    def story_postings(self, terms: Sequence[str], since: datetime | None) -> list[tuple[int, str, float]]:
-        out = []
-        for term in terms:
-            for story_id in sorted(self.postings.get(term, ())):
+    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+        scores: dict[int, float] = {}
+        for term, weight in query.items():
+            for story_id in self.postings.get(term, ()):
                 last = self.info[story_id].last_seen
                 if since is None or last is None or last >= since:
-                    out.append((story_id, term, self.centroids[story_id][term]))
-        return out
+                    scores[story_id] = scores.get(story_id, 0.0) + weight * self.centroids[story_id][term]
+        return scores
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         return {s: self.info[s] for s in story_ids}

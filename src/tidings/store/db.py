@@ -31,7 +31,7 @@ from tidings.store import schema as t
 from tidings.store.enrichment import EnrichTables
 from tidings.store.fold_index import FoldTables
 from tidings.store.sources import SourceTables
-from tidings.store.story_index import StoryTables
+from tidings.store.story_index import StoryCache, StoryTables
 from tidings.store.util import key as _key
 from tidings.store.util import now as _now
 
@@ -52,6 +52,7 @@ class Store:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self.url = url
         self.engine: Engine = create_engine(url)
+        self.story_cache = StoryCache()  # this worker's copy of what clustering reads (story_index)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -67,8 +68,18 @@ class Store:
     @contextmanager
     def begin(self) -> Iterator[Transaction]:
         """One unit of work: everything in it is saved together, or nothing is."""
-        with self.engine.begin() as connection:
-            yield Transaction(connection)
+        tx: Transaction | None = None
+        try:
+            with self.engine.begin() as connection:
+                tx = Transaction(connection, self.story_cache)
+                yield tx
+                tx.flush_stories()  # clustering's writes, batched to the end of the transaction
+        except BaseException:
+            if tx is not None:
+                tx.stories_done(committed=False)
+            raise
+        assert tx is not None
+        tx.stories_done(committed=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -91,8 +102,10 @@ class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
     """One unit of work. Documents, copies, articles and site templates live here; the fold index and
     the story index each keep their SQL in their own module (`fold_index`, `story_index`)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, story_cache: StoryCache | None = None) -> None:
         self.c = connection
+        self.story_cache = story_cache if story_cache is not None else StoryCache()
+        self._work = None
 
     def take_writer_turn(self) -> None:
         """Wait until no other worker is ingesting, and keep the turn until this transaction ends: called

@@ -74,19 +74,20 @@ stories = Table(
     Column("headline_article_id", Integer),
     Column("headline_score", Float),
     Column("merged_into", Integer),
+    Column("rev", Integer),  # the story clock's tick at the story's last change (story_clock)
     Index("ix_stories_last_seen", "last_seen"),
+    Index("ix_stories_rev", "rev"),
 )
 
-# A story's centroid, one row per term, and the term index over all centroids: `seen` is the story's
-# last_seen, so that looking a term up reads only the postings of recent (or undated) stories.
+# A story's centroid, one row per term: the sum of its articles' weights (divided by the story's
+# article_count, the mean); a story's rows lie together. Clustering looks terms up in each worker's cache.
 story_terms = Table(
     "story_terms",
     metadata,
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("term", String(200), primary_key=True),
     Column("weight", Float, nullable=False),
-    Column("seen", UTCDateTime),
-    Index("ix_story_terms_lookup", "term", "seen", "story_id", "weight"),
+    Column("seen", UTCDateTime),  # unused since 0008_stories_clock (lookups run in the worker's cache)
     sqlite_with_rowid=False,
 )
 
@@ -378,6 +379,15 @@ story_vocabulary = Table(
     Column("term", String(200), primary_key=True),
     Column("df", Integer, nullable=False),
     sqlite_with_rowid=False,
+)
+
+# One row: ticks once per transaction that changes stories, so a worker's cache of stories reads only what
+# changed since it last looked (stories.rev).
+story_clock = Table(
+    "story_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rev", Integer, nullable=False),
 )
 
 # Each story's nearest other stories (shared names and terms), best first.

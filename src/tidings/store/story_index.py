@@ -1,15 +1,33 @@
 """Stories in SQL: what `cluster.StoryIndex` asks (vocabulary counts, the term index over story centroids,
 centroid writes, merges, related stories), and each story's details once an article is placed in it.
 
-Clustering runs for every article, about fifteen statements each, so the hot ones are plain SQL handed
+The store is the truth; each worker (each `Store`) keeps a `StoryCache` in process so that placing an
+article reads no SQL at all and a transaction writes what it changed once, at its end:
+
+- **Stories**: the centroids and details of the stories a lookup may reach (those last seen since the
+  earliest `since` asked, and the undated), with their term index. Every transaction that clusters ticks
+  the story clock (`story_clock`, one row: taking it also orders writers) and stamps the stories it
+  changed with the tick (`stories.rev`); a worker whose last tick is not the one before reads the stories
+  changed since (by other workers), so every worker places against the same stories.
+- **Vocabulary**: document frequencies read once per term, counted in process, and written at the end of
+  the transaction as one upsert of the deltas that returns the store's counts (other workers' included).
+  A cached count lags the store by what other workers counted since this worker last wrote that term; the
+  whole vocabulary cache is dropped once other workers have counted more than `DF_REFRESH_SHARE` of the
+  store's articles since it was read, so no count used lags by more than that share of the corpus.
+- A transaction that rolls back drops the whole cache (it held the transaction's own changes): the next
+  one reads again from the store, so nothing the store does not hold is ever used.
+
+Times are bound as `schema.UTCDateTime` stores them (ISO 8601, UTC). The statements are plain SQL handed
 to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only the parameter marks differ.
-Times are bound as `schema.UTCDateTime` stores them (ISO 8601, UTC).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, or_, update
@@ -18,6 +36,14 @@ from tidings.models import StoryInfo
 from tidings.store import schema as t
 
 ARTICLES = ""  # the vocabulary row that counts articles
+DF_REFRESH_SHARE = 0.05
+VOCABULARY_HELD = 2_000_000  # terms; a bigger vocabulary is read term by term
+CHUNK = 500  # rows per multi-row statement
+# A long-running worker forgets stories quiet for longer than the lookups' reach: once it holds more than
+# EVICT_STORIES stories, lookups reaching EVICT_DAYS past the oldest it holds drop those before them.
+EVICT_STORIES = 5_000
+EVICT_DAYS = 7
+EXTEND_DAYS = 7  # a lookup reaching before what the cache holds reads at least this much further back
 
 
 def _bind(value: datetime | None) -> str | None:
@@ -28,8 +54,85 @@ def _read(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StoryCache:
+    """One worker's copy of what clustering reads (see the module's docstring). One clustering transaction
+    at a time uses it (`lock`, held from its first use in a transaction to the commit or rollback)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.clock: int | None = None  # the tick this cache is up to (None: nothing read yet)
+        self.floor: datetime | None = None  # stories last seen at or after it are held (None: none yet)
+        self.everything = False  # every story is held (an undated article looked everywhere)
+        self.centroids: dict[int, dict[str, float]] = {}
+        self.postings: dict[str, dict[int, float]] = {}
+        self.info: dict[int, StoryInfo] = {}
+        self.df: dict[str, int] = {}
+        self.whole = False  # `df` holds the whole vocabulary (a term it lacks is in no article)
+        self.articles = -1  # the store's article count as last read (-1: not read)
+        self.foreign = 0  # articles other workers counted since the vocabulary cache was read
+
+    def put(self, story_id: int, info: StoryInfo, centroid: dict[str, float]) -> None:
+        postings = self.postings
+        before = self.centroids.get(story_id)
+        if before:
+            for term in before.keys() - centroid.keys():
+                found = postings[term]
+                del found[story_id]
+                if not found:
+                    del postings[term]
+        self.info[story_id] = info
+        self.centroids[story_id] = centroid
+        for term, weight in centroid.items():
+            holders = postings.get(term)
+            if holders is None:
+                postings[term] = {story_id: weight}
+            else:
+                holders[story_id] = weight
+
+    def drop(self, story_id: int) -> None:
+        old = self.centroids.pop(story_id, None)
+        self.info.pop(story_id, None)
+        if old:
+            for term in old:
+                found = self.postings.get(term)
+                if found is not None:
+                    found.pop(story_id, None)
+                    if not found:
+                        del self.postings[term]
+
+    def holds(self, last_seen: datetime | None) -> bool:
+        return self.everything or last_seen is None or (self.floor is not None and last_seen >= self.floor)
+
+
+@dataclass(slots=True)
+class _Work:
+    """What one transaction changed, written at its end (`StoryTables.flush_stories`)."""
+
+    rev: int
+    df: Counter[str] = field(default_factory=Counter)
+    articles: int = 0
+    dirty: set[int] = field(default_factory=set)  # centroid or dates changed
+    touched: set[int] = field(default_factory=set)  # articles came or went: recount, stamp
+    gone: set[int] = field(default_factory=set)  # merged away
+    related: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
+    headline: dict[int, tuple[int, float]] = field(default_factory=dict)  # story -> (article, score)
+    placed: dict[int, int] = field(default_factory=dict)  # article -> its story, not yet written
+    # The stored sums of each story this transaction changes, as they were (None: rewrite them all).
+    stored: dict[int, dict[str, float] | None] = field(default_factory=dict)
+
+
 class StoryTables:
     c: Connection
+    story_cache: StoryCache
+    _work: _Work | None
 
     def _sql(self, statement: str, params: Sequence[Any] = ()) -> Any:
         """Run `statement` with `?` marks for parameters (turned into the driver's own)."""
@@ -37,58 +140,233 @@ class StoryTables:
             statement = statement.replace("?", "%s")
         return self.c.exec_driver_sql(statement, tuple(params))
 
+    def _sql_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            if self.c.dialect.paramstyle != "qmark":
+                statement = statement.replace("?", "%s")
+            self.c.exec_driver_sql(statement, list(rows))
+
     @staticmethod
     def _marks(n: int) -> str:
         return ", ".join("?" * n)
 
     def article_story(self, article_id: int) -> int | None:
+        if self._work is not None and article_id in self._work.placed:
+            return self._work.placed[article_id]
         value = self._sql("SELECT story_id FROM articles WHERE id = ?", (article_id,)).scalar()
         return int(value) if value is not None else None
 
-    # vocabulary -------------------------------------------------------------------------------------------
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        keys = sorted({*terms, ARTICLES})  # one order for every worker: no lock waits in a circle
+    # the transaction's side of the cache ------------------------------------------------------------------
+    def _story_work(self) -> _Work:
+        """Start clustering in this transaction: tick the clock (which orders writers) and catch up with
+        what other workers changed since this worker's last tick."""
+        work = self._work
+        if work is None:
+            cache = self.story_cache
+            cache.lock.acquire()
+            try:
+                rev = int(
+                    self._sql("UPDATE story_clock SET rev = rev + 1 WHERE id = 1 RETURNING rev").scalar_one()
+                )
+                if cache.clock is not None and cache.clock != rev - 1:
+                    self._catch_up(cache.clock)
+            except BaseException:
+                cache.reset()
+                cache.lock.release()
+                raise
+            work = self._work = _Work(rev)
+        return work
+
+    def stories_done(self, committed: bool) -> None:
+        """The transaction ended: keep the cache (now the store's state) or drop it."""
+        work, self._work = self._work, None
+        if work is None:
+            return
+        cache = self.story_cache
+        if committed:
+            cache.clock = work.rev
+        else:
+            cache.reset()
+        cache.lock.release()
+
+    def _catch_up(self, since_rev: int) -> None:
+        cache = self.story_cache
         rows = self._sql(
-            "INSERT INTO story_vocabulary (term, df) VALUES "
-            + ", ".join(["(?, 1)"] * len(keys))
-            + " ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + 1 RETURNING term, df",
-            keys,
-        )
-        counts = {str(term): int(df) for term, df in rows.fetchall()}
-        return counts.pop(ARTICLES, 1), counts
+            "SELECT id, article_count, first_seen, last_seen, merged_into FROM stories WHERE rev > ?",
+            (since_rev,),
+        ).fetchall()
+        reload: dict[int, StoryInfo] = {}
+        for story_id, count, first, last, merged in rows:
+            cache.drop(int(story_id))
+            info = StoryInfo(int(count), _read(first), _read(last))
+            if merged is None and cache.holds(info.last_seen):
+                reload[int(story_id)] = info
+        for story_id, sums in self._centroids_of(list(reload)).items():
+            if sums:
+                info = reload[story_id]
+                size = max(info.size, 1)
+                cache.put(story_id, info, {term: w / size for term, w in sums.items()})
 
-    # the term index ---------------------------------------------------------------------------------------
-    def story_postings(self, terms: Sequence[str], since: datetime | None) -> list[tuple[int, str, float]]:
-        if not terms:
-            return []
-        query = f"SELECT story_id, term, weight FROM story_terms WHERE term IN ({self._marks(len(terms))})"
-        params: list[Any] = list(terms)
-        if since is not None:
-            query += " AND (seen >= ? OR seen IS NULL)"
-            params.append(_bind(since))
-        return [(int(s), str(term), float(w)) for s, term, w in self._sql(query, params).fetchall()]
-
-    def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
-        if not story_ids:
-            return {}
-        rows = self._sql(
-            "SELECT id, article_count, first_seen, last_seen FROM stories "
-            f"WHERE id IN ({self._marks(len(story_ids))})",
-            story_ids,
-        )
-        return {int(i): StoryInfo(int(n), _read(first), _read(last)) for i, n, first, last in rows.fetchall()}
-
-    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    def _centroids_of(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
         out: dict[int, dict[str, float]] = {int(s): {} for s in story_ids}
-        if story_ids:
+        for chunk in _chunks(story_ids):
             rows = self._sql(
                 "SELECT story_id, term, weight FROM story_terms "
-                f"WHERE story_id IN ({self._marks(len(story_ids))})",
-                story_ids,
+                f"WHERE story_id IN ({self._marks(len(chunk))})",
+                chunk,
             )
             for story, term, weight in rows.fetchall():
-                out[story][term] = weight
+                out[int(story)][str(term)] = float(weight)
         return out
+
+    def _hold(self, since: datetime | None, work: _Work) -> None:
+        """Make sure the cache holds every story last seen at or after `since` (every story: None)."""
+        cache = self.story_cache
+        if cache.everything:
+            return
+        query = (
+            "SELECT s.id, s.article_count, s.first_seen, s.last_seen, st.term, st.weight FROM stories s "
+            "JOIN story_terms st ON st.story_id = s.id WHERE s.merged_into IS NULL"
+        )
+        params: list[Any] = []
+        if since is None:
+            if cache.floor is not None:
+                query += " AND s.last_seen < ?"
+                params.append(_bind(cache.floor))
+            cache.everything = True
+        elif cache.floor is None:
+            query += " AND (s.last_seen >= ? OR s.last_seen IS NULL)"
+            params.append(_bind(since))
+            cache.floor = since
+        elif since < cache.floor:
+            since = min(since, cache.floor - timedelta(days=EXTEND_DAYS))  # fewer, larger reads
+            query += " AND s.last_seen >= ? AND s.last_seen < ?"
+            params += [_bind(since), _bind(cache.floor)]
+            cache.floor = since
+        else:
+            if len(cache.info) > EVICT_STORIES and since - cache.floor > timedelta(days=EVICT_DAYS):
+                self._evict(since, work)
+            return
+        loaded: dict[int, tuple[StoryInfo, dict[str, float]]] = {}
+        for story_id, count, first, last, term, weight in self._sql(query, params).fetchall():
+            story_id = int(story_id)
+            if story_id in work.dirty or story_id in work.touched or story_id in cache.info:
+                continue  # the cache has this transaction's own newer state
+            found = loaded.get(story_id)
+            if found is None:
+                found = loaded[story_id] = (StoryInfo(int(count), _read(first), _read(last)), {})
+            found[1][str(term)] = float(weight)
+        for story_id, (info, sums) in loaded.items():
+            size = max(info.size, 1)
+            cache.put(story_id, info, {term: w / size for term, w in sums.items()})
+
+    def _snapshot(self, work: _Work, story_id: int) -> None:
+        """Remember a story's stored sums before this transaction first changes it (to write only what
+        changed)."""
+        if story_id not in work.stored:
+            info = self.story_cache.info.get(story_id)
+            if info is None:
+                work.stored[story_id] = None
+            else:
+                size = info.size
+                work.stored[story_id] = {t: w * size for t, w in self.story_cache.centroids[story_id].items()}
+
+    def _evict(self, since: datetime, work: _Work) -> None:
+        cache = self.story_cache
+        old = [
+            s
+            for s, info in cache.info.items()
+            if info.last_seen is not None and info.last_seen < since and s not in work.dirty
+        ]
+        for story_id in old:
+            cache.drop(story_id)
+        cache.floor = since
+        cache.everything = False
+
+    # vocabulary -------------------------------------------------------------------------------------------
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        work = self._story_work()
+        cache = self.story_cache
+        df = cache.df
+        if cache.articles < 0:
+            self._read_vocabulary()
+        missing = [] if cache.whole else [term for term in terms if term not in df]
+        if missing:
+            for term in missing:
+                df[term] = 0
+            for chunk in _chunks(missing):
+                rows = self._sql(
+                    f"SELECT term, df FROM story_vocabulary WHERE term IN ({self._marks(len(chunk))})", chunk
+                )
+                for term, count in rows.fetchall():
+                    df[str(term)] = int(count)
+        get = df.get
+        out = {term: get(term, 0) + 1 for term in terms}
+        df.update(out)
+        work.df.update(terms)
+        cache.articles += 1
+        work.articles += 1
+        return cache.articles, out
+
+    def _read_vocabulary(self) -> None:
+        """The store's article count, and its whole vocabulary unless that is too big to hold (then each
+        term is read when first met)."""
+        cache = self.story_cache
+        cache.df.clear()
+        counted = self._sql("SELECT df FROM story_vocabulary WHERE term = ?", (ARTICLES,)).scalar()
+        cache.articles = int(counted or 0)
+        size = int(self._sql("SELECT count(*) FROM story_vocabulary").scalar_one())
+        cache.whole = size <= VOCABULARY_HELD
+        if cache.whole:
+            rows = self._sql("SELECT term, df FROM story_vocabulary WHERE term <> ?", (ARTICLES,))
+            cache.df.update(rows.fetchall())
+
+    def _flush_vocabulary(self, work: _Work) -> None:
+        cache = self.story_cache
+        upsert = (
+            "INSERT INTO story_vocabulary (term, df) VALUES (?, ?) "
+            "ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + excluded.df"
+        )
+        # The article count first, then the terms in one order for every worker: no lock waits in a circle.
+        total = int(self._sql(upsert + " RETURNING df", (ARTICLES, work.articles)).scalar_one())
+        self._sql_many(upsert, sorted(work.df.items()))
+        cache.foreign += total - cache.articles
+        cache.articles = total
+        if cache.foreign > DF_REFRESH_SHARE * total:
+            cache.df.clear()
+            cache.articles = -1  # read again when next needed
+            cache.foreign = 0
+
+    # the term index ---------------------------------------------------------------------------------------
+    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+        work = self._story_work()
+        self._hold(since, work)
+        cache = self.story_cache
+        postings = cache.postings
+        scores: dict[int, float] = {}
+        get = scores.get
+        for term, weight in query.items():
+            found = postings.get(term)
+            if found:
+                for story_id, w in found.items():
+                    scores[story_id] = get(story_id, 0.0) + weight * w
+        if since is not None and scores:
+            info = cache.info
+            for story_id in list(scores):
+                last = info[story_id].last_seen
+                if last is not None and last < since:
+                    del scores[story_id]
+        return scores
+
+    def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
+        self._story_work()
+        info = self.story_cache.info
+        return {s: info[s] for s in story_ids if s in info}
+
+    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+        self._story_work()
+        centroids = self.story_cache.centroids
+        return {s: centroids.get(s, {}) for s in story_ids}
 
     def save_centroid(
         self,
@@ -97,62 +375,150 @@ class StoryTables:
         first_seen: datetime | None,
         last_seen: datetime | None,
     ) -> int:
-        first, last = _bind(first_seen), _bind(last_seen)
+        work = self._story_work()
+        cache = self.story_cache
+        size = 0
         if story_id is None:
             story_id = int(
                 self._sql(
-                    "INSERT INTO stories (first_seen, last_seen, article_count, publisher_count) "
-                    "VALUES (?, ?, 0, 0) RETURNING id",
-                    (first, last),
+                    "INSERT INTO stories (first_seen, last_seen, article_count, publisher_count, rev) "
+                    "VALUES (?, ?, 0, 0, ?) RETURNING id",
+                    (_bind(first_seen), _bind(last_seen), work.rev),
                 ).scalar_one()
             )
-        else:
-            self._sql(
-                "UPDATE stories SET first_seen = ?, last_seen = ? WHERE id = ?", (first, last, story_id)
-            )
-            self._sql("DELETE FROM story_terms WHERE story_id = ?", (story_id,))
-        if centroid:
-            self._sql(
-                "INSERT INTO story_terms (story_id, term, weight, seen) VALUES "
-                + ", ".join(["(?, ?, ?, ?)"] * len(centroid)),
-                [v for term, weight in centroid.items() for v in (story_id, term, weight, last)],
-            )
+            work.stored[story_id] = {}
+        elif story_id in cache.info:
+            self._snapshot(work, story_id)
+            size = cache.info[story_id].size
+        else:  # not a story the cache holds (a tool's write): its size from the store, its terms rewritten
+            work.stored[story_id] = None
+            size = int(self._sql("SELECT article_count FROM stories WHERE id = ?", (story_id,)).scalar() or 0)
+        cache.put(story_id, StoryInfo(size, first_seen, last_seen), dict(centroid))
+        work.dirty.add(story_id)
         return story_id
 
     def merge_stories(self, keep: int, gone: int) -> None:
+        work = self._story_work()
+        self._write_placed(work)
         s, a, r = t.stories, t.articles, t.story_related
         self.c.execute(update(a).where(a.c.story_id == gone).values(story_id=keep))
         self.c.execute(update(s).where(s.c.merged_into == gone).values(merged_into=keep))
         self.c.execute(
             update(s)
             .where(s.c.id == gone)
-            .values(merged_into=keep, article_count=0, publisher_count=0, headline_article_id=None)
+            .values(
+                merged_into=keep, article_count=0, publisher_count=0, headline_article_id=None, rev=work.rev
+            )
         )
         self.c.execute(delete(t.story_terms).where(t.story_terms.c.story_id == gone))
         self.c.execute(delete(r).where(or_(r.c.story_id == gone, r.c.related_id == gone)))
-        self._refresh(keep)
+        self._snapshot(work, keep)
+        cache = self.story_cache
+        a_info, b_info = cache.info.get(keep), cache.info.get(gone)
+        if a_info is not None and b_info is not None:
+            cache.info[keep] = StoryInfo(a_info.size + b_info.size, a_info.first_seen, a_info.last_seen)
+        cache.drop(gone)
+        work.gone.add(gone)
+        work.dirty.discard(gone)
+        work.touched.discard(gone)
+        work.touched.add(keep)
+        work.related.pop(gone, None)
+        moved = work.headline.pop(gone, None)
+        if moved is not None and (keep not in work.headline or work.headline[keep][1] < moved[1]):
+            work.headline[keep] = moved
 
     def save_related(self, story_id: int, related: Sequence[tuple[int, float]]) -> None:
-        self._sql("DELETE FROM story_related WHERE story_id = ?", (story_id,))
-        if related:
-            self._sql(
-                "INSERT INTO story_related (story_id, related_id, score) VALUES "
-                + ", ".join(["(?, ?, ?)"] * len(related)),
-                [v for other, score in related for v in (story_id, other, score)],
-            )
+        self._story_work().related[story_id] = list(related)
 
     # the pipeline's side ----------------------------------------------------------------------------------
     def set_article_story(self, article_id: int, story_id: int, score: float | None = None) -> None:
         """Record an article as its story's, with its similarity to the story when it joined (None: it
-        started the story). The story's headline is that of its article closest to the story."""
-        self._sql("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
-        self._sql(
+        started the story). The story's headline is that of its article closest to the story (written,
+        with the story's counts, at the end of the transaction)."""
+        work = self._story_work()
+        self._snapshot(work, story_id)
+        work.placed[article_id] = story_id
+        value = score if score is not None else -1.0
+        best = work.headline.get(story_id)
+        if best is None or best[1] < value:
+            work.headline[story_id] = (article_id, value)
+        work.touched.add(story_id)
+        cache = self.story_cache
+        info = cache.info.get(story_id)
+        if info is not None:
+            cache.info[story_id] = StoryInfo(info.size + 1, info.first_seen, info.last_seen)
+
+    def flush_stories(self) -> None:
+        """Write what this transaction changed: vocabulary deltas, centroids and dates, related stories,
+        headlines and counts, each as one statement over many rows."""
+        work = self._work
+        if work is None:
+            return
+        if work.articles:
+            self._flush_vocabulary(work)
+        self._write_placed(work)
+        cache = self.story_cache
+        dirty = sorted(s for s in work.dirty if s in cache.info)
+        self._sql_many(
+            "UPDATE stories SET first_seen = ?, last_seen = ? WHERE id = ?",
+            [(_bind(cache.info[s].first_seen), _bind(cache.info[s].last_seen), s) for s in dirty],
+        )
+        self._flush_sums(work, sorted({*dirty, *(s for s in work.touched if s in cache.info)} - work.gone))
+        related = sorted((s, r) for s, r in work.related.items() if s not in work.gone)
+        self._sql_many("DELETE FROM story_related WHERE story_id = ?", [(s,) for s, _ in related])
+        self._sql_many(
+            "INSERT INTO story_related (story_id, related_id, score) VALUES (?, ?, ?)",
+            [(s, other, score) for s, found in related for other, score in found if other not in work.gone],
+        )
+        self._sql_many(
             "UPDATE stories SET headline_article_id = ?, headline_score = ?, "
             "title = (SELECT title FROM articles WHERE id = ?) "
             "WHERE id = ? AND (headline_article_id IS NULL OR headline_score < ?)",
-            (article_id, score or 0.0, article_id, story_id, score if score is not None else -1.0),
+            [
+                (article_id, max(value, 0.0), article_id, s, value)
+                for s, (article_id, value) in sorted(work.headline.items())
+                if s not in work.gone
+            ],
         )
-        self._refresh(story_id)
+        touched = sorted(work.touched - work.gone)
+        self._sql_many(_REFRESH, [(s, s, s, s) for s in touched])
+        self._sql_many(
+            "UPDATE stories SET rev = ? WHERE id = ?", [(work.rev, s) for s in sorted({*dirty, *touched})]
+        )
+
+    def _write_placed(self, work: _Work) -> None:
+        self._sql_many(
+            "UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in work.placed.items()]
+        )
+        work.placed.clear()
+
+    def _flush_sums(self, work: _Work, story_ids: Sequence[int]) -> None:
+        """Write each story's centroid as sums (weight times articles): an article joining changes only
+        the sums of its own terms, so only those rows are written."""
+        cache = self.story_cache
+        wipe: list[tuple[int]] = []
+        gone: list[tuple[int, str]] = []
+        put: list[tuple[int, str, float]] = []
+        for s in story_ids:
+            size = cache.info[s].size
+            sums = {term: w * size for term, w in cache.centroids[s].items()}
+            old = work.stored.get(s)
+            if old is None:
+                wipe.append((s,))
+                put.extend((s, term, w) for term, w in sums.items())
+                continue
+            gone.extend((s, term) for term in old if term not in sums)
+            for term, w in sums.items():
+                was = old.get(term)
+                if was is None or abs(w - was) > 1e-9 * max(abs(was), 1e-9):
+                    put.append((s, term, w))
+        self._sql_many("DELETE FROM story_terms WHERE story_id = ?", wipe)
+        self._sql_many("DELETE FROM story_terms WHERE story_id = ? AND term = ?", gone)
+        self._sql_many(
+            "INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?) "
+            "ON CONFLICT (story_id, term) DO UPDATE SET weight = excluded.weight",
+            put,
+        )
 
     def story_headline_changed(self, article_id: int, title: str | None) -> None:
         """An article's canonical headline changed (a new copy folded in): so does its story's, if it is
@@ -171,14 +537,13 @@ class StoryTables:
             self._sql("UPDATE stories SET title = ? WHERE id = ?", (title, story_id))
         return story_id
 
-    def _refresh(self, story_id: int) -> None:
-        """Recount a story's articles and publishers and find its lead publisher (of the earliest article)."""
-        self._sql(
-            "UPDATE stories SET "
-            "article_count = (SELECT count(*) FROM articles WHERE story_id = ?), "
-            "publisher_count = (SELECT count(DISTINCT publisher) FROM articles WHERE story_id = ?), "
-            "lead_publisher = (SELECT publisher FROM articles WHERE story_id = ? AND publisher IS NOT NULL "
-            "ORDER BY published_at IS NULL, published_at, id LIMIT 1) "
-            "WHERE id = ?",
-            (story_id, story_id, story_id, story_id),
-        )
+
+# Recount a story's articles and publishers and find its lead publisher (of the earliest article).
+_REFRESH = (
+    "UPDATE stories SET "
+    "article_count = (SELECT count(*) FROM articles WHERE story_id = ?), "
+    "publisher_count = (SELECT count(DISTINCT publisher) FROM articles WHERE story_id = ?), "
+    "lead_publisher = (SELECT publisher FROM articles WHERE story_id = ? AND publisher IS NOT NULL "
+    "ORDER BY published_at IS NULL, published_at, id LIMIT 1) "
+    "WHERE id = ?"
+)
