@@ -480,24 +480,19 @@ def _flag_teasers(page: Page) -> None:
     elements, blocks = page.elements, page.blocks
     groups: dict[tuple[int, str, str], list[int]] = {}
     for i, element in enumerate(elements):
-        if i and element.end_block > element.first_block and element.tag not in _HEADINGS:
+        if i and element.end_block - element.first_block >= 2 and _is_teaser(element, blocks):
             hint = _DIGITS.sub("", element.hint) if element.hint else ""  # "views-row-2" is like "…-1"
             groups.setdefault((element.parent, element.tag, hint), []).append(i)
-    for members in groups.values():
-        if len(members) < MIN_TEASERS:
-            continue
-        teasers = [i for i in members if _is_teaser(elements[i], blocks)]
-        if len(teasers) >= MIN_TEASERS and len(teasers) * 2 > len(members):
+    for teasers in groups.values():
+        if len(teasers) >= MIN_TEASERS:
             for i in teasers:
                 elements[i].flags |= CHROME
 
 
 def _is_teaser(element: Element, blocks: list[Block]) -> bool:
     first = blocks[element.first_block]
-    if first.links * 2 <= len(first.text) or element.end_block - element.first_block < 2:
-        return False
-    if first.text.count(" ") < 2:
-        return False  # a linked name opening a forum post, not an article's title
+    if first.links * 2 <= len(first.text) or first.text.count(" ") < 2 or element.tag in _HEADINGS:
+        return False  # (a linked name opening a forum post is not an article's title)
     size = 0
     for block in blocks[element.first_block : element.end_block]:
         size += len(block.text)

@@ -76,8 +76,7 @@ def read_html(
     if meta.body and found < SHORT_BODY_CHARS and len(meta.body) > 2 * max(found, SHORT_BODY_CHARS):
         # A page drawn by scripts: the article is in its JSON-LD only.
         blocks = [Block(p, "p", 0, 0) for p in _paragraphs(meta.body)]
-    if meta.published_at is None:
-        meta = replace(meta, published_at=_written_date(page, blocks) or _htmldate(prepared.html, url))
+    meta = replace(meta, published_at=_publication_time(meta.published_at, page, blocks, prepared.html, url))
     if sum(len(b.text) for b in blocks) < MIN_BODY_CHARS:
         return HtmlResult([], "no article text found")
     parts = split_articles(page, blocks)
@@ -123,6 +122,21 @@ def _part_meta(blocks: list[Block], meta: PageMeta) -> PageMeta:
     )
 
 
+def _publication_time(
+    declared: datetime | None, page: Page, article: list[Block], html: str, url: str | None
+) -> datetime | None:
+    """The declared publication time (meta tags, JSON-LD, the URL), weighed against the date written on
+    the page: when they name different days, htmldate's search is the third opinion (sites often
+    declare the time of their last edit as the publication's), and without either it is the answer."""
+    written = _written_date(page, article)
+    if declared is None and written is None:
+        return _htmldate(html, url)
+    if declared is None or written is None or declared.date() == written.date():
+        return declared or written
+    third = _htmldate(html, url)
+    return written if third is not None and third.date() == written.date() else declared
+
+
 _DATE_HINT = re.compile(r"date|time|publish|posted|datum|fecha|meta|byline|info|stamp|created")
 
 
@@ -156,7 +170,7 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            found = find_date(html, url=url, original_date=True, extensive_search=False)
+            found = find_date(html, url=url, original_date=True, extensive_search=True)
     except Exception:  # htmldate on a page it cannot parse: no date, not a failed extraction
         return None
     if not found:
