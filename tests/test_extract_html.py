@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from tidings.extract import SiteTemplate, extract_html, read_html
 from tidings.extract.dates import find_written_date
-from tidings.extract.dom import score, split_articles, walk
+from tidings.extract.dom import score, select, split_articles, walk
+from tidings.extract.html import _publication_time
 from tidings.models import Copy
 from tidings.text import normalise
 
@@ -293,3 +294,79 @@ def test_a_wire_story_is_credited_to_the_agency() -> None:
         '<span class="author">Anna Keller</span>', '<span class="author">Reuters</span>'
     )
     assert only(page).publisher == "Reuters"
+
+
+def test_a_cookie_notice_longer_than_the_article_is_not_the_article() -> None:
+    notice = "".join(
+        f"<p>We and our {n} partners store and read cookies and similar identifiers on your device to "
+        f"measure audiences, show personalised advertising and improve our services, purpose {n}.</p>"
+        for n in range(8)
+    )
+    page = news_page().replace('<div class="cookie-banner">', f'<div class="cookie-banner">{notice}')
+    copy = only(page)
+    assert list(copy.body) == PARAGRAPHS
+
+
+def test_a_section_said_to_carry_ads_is_not_an_ad() -> None:
+    body = f"<p>{PARAGRAPHS[0]}</p><div class='inline has-ads'><p>{PARAGRAPHS[1]}</p></div>" + "".join(
+        f"<p>{p}</p>" for p in PARAGRAPHS[2:]
+    )
+    assert list(only(news_page(body)).body) == PARAGRAPHS
+
+
+def test_a_grid_of_teasers_in_the_container_is_dropped() -> None:
+    teasers = "".join(
+        f'<div class="card card-{n}"><h3><a href="/n/{n}">Another story from the region, number {n}</a>'
+        f"</h3><p>A short summary of another story that the site would like readers to open next, "
+        f"with a few details about it.</p></div>"
+        for n in range(4)
+    )
+    page = news_page().replace("</article></main>", f"{teasers}</article></main>")
+    copy = only(page)
+    assert list(copy.body) == PARAGRAPHS
+    # Forum posts open with a linked name, not a title: they are not teasers.
+    posts = "".join(
+        f'<div class="post"><h4><a href="/u/{n}">reader{n}</a></h4><p>{PARAGRAPHS[n]}</p></div>'
+        for n in range(4)
+    )
+    assert list(only(news_page(body=posts)).body) == PARAGRAPHS
+
+
+def test_the_site_name_set_as_a_heading_is_not_the_headline() -> None:
+    # "<title>Tram approved | The Example Herald</title>": the site's name agrees with the <title> as
+    # well as the headline does; the headline agrees with more of the declared titles, and the site's
+    # name is not a headline.
+    page = news_page(title="Tram approved").replace(
+        '<a href="/" class="logo">The Example Herald</a>', "<h1>The Example Herald</h1>"
+    )
+    assert only(page).title == "Tram approved"
+
+
+def test_a_declared_date_the_page_contradicts_is_weighed() -> None:
+    # A declared publication time that the date written on the page contradicts (sites often declare
+    # their last edit) is kept only when htmldate's search of the page agrees with it.
+    declared = datetime(2025, 6, 20, 8, tzinfo=UTC)
+    written_page = news_page().replace(
+        '<time datetime="2025-07-01T09:30:00+02:00">1 July 2025</time>',
+        '<span class="date">Published 3 June 2025</span>',
+    )
+    for html, expected in (
+        (written_page, "2025-06-03"),
+        (
+            written_page.replace(
+                "</head>", '<meta property="article:published_time" content="2025-06-20"></head>'
+            ),
+            "2025-06-20",
+        ),
+    ):
+        tree = LexborHTMLParser(html)
+        assert tree.body is not None
+        page = walk(tree.body)
+        score(page)
+        blocks = select(page, "Council approves the eastern tram line")
+        when = _publication_time(declared, page, blocks, html, None)
+        assert when is not None
+        assert when.date().isoformat() == expected
+    # Agreeing, the declared time (with its hour) stands.
+    copy = only(news_page())
+    assert copy.published_at == datetime.fromisoformat("2025-07-01T09:30:00+02:00")
