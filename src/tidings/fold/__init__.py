@@ -171,9 +171,7 @@ class _Batch:
         shape = (self.rules.shingle_words, self.rules.anchor_rate)
         known = [_SEEN.get((blob, count, shape)) for _, count, blob in rows]
         missing = [row for row, fp in zip(rows, known, strict=True) if fp is None]
-        made = iter(
-            fingerprint_words([(unpack(blob), count) for _, count, blob in missing], *shape)
-        )
+        made = iter(fingerprint_words([(unpack(blob), count) for _, count, blob in missing], *shape))
         for (article_id, count, blob), fp in zip(rows, known, strict=True):
             if fp is None:
                 fp = next(made)

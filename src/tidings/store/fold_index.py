@@ -95,9 +95,9 @@ class FoldTables:
         self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
     ) -> None:
         if signatures:
-            self.c.execute(
-                insert(t.fold_signatures),
-                [{"copy_id": c, "article_id": a, "key_count": n, "words": w} for c, a, n, w in signatures],
+            self._fold_many(
+                "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
+                signatures,
             )
         if keys:
             self._post(0, keys)
@@ -193,15 +193,21 @@ class FoldTables:
 
     def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
         """Add postings to a level, ignoring ones it already has."""
-        rows = [{"level": level, "anchor": k, "article_id": a} for k, a in sorted(postings)]
-        a = t.fold_anchors
+        rows = [(level, k, a) for k, a in sorted(postings)]
         if self.c.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            self.c.execute(pg_insert(a).on_conflict_do_nothing(), rows)
+            statement = "INSERT INTO fold_anchors (level, anchor, article_id) VALUES (?, ?, ?) "
+            statement += "ON CONFLICT DO NOTHING"
         else:
-            self.c.execute(insert(a).prefix_with("OR IGNORE"), rows)
+            statement = "INSERT OR IGNORE INTO fold_anchors (level, anchor, article_id) VALUES (?, ?, ?)"
+        self._fold_many(statement, rows)
         self._count(level, len(rows))
+
+    def _fold_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One statement for many rows, handed to the driver (`?` marks turned into its own)."""
+        if rows:
+            if self.c.dialect.paramstyle != "qmark":
+                statement = statement.replace("?", "%s")
+            self.c.exec_driver_sql(statement, list(rows))
 
     def _count(self, level: int, added: int) -> None:
         lv = t.fold_levels
