@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 SUITES: dict[str, str] = {
-    "ingest": "the whole pipeline on the bundled sample",
+    "ingest": "the whole pipeline stage by stage on the bundled sample (--path: any folder of pages)",
     "web": "the reader under 50 concurrent clients on 20,000 (--articles) synthetic articles",
     "fetch": "refreshing 2,000 local feeds (then again, unchanged) beside bare httpx GETs",
     "enrich": "quotes, speakers and entities on a labelled set, and enrich time per article",
