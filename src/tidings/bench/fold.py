@@ -392,7 +392,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--peer-max", type=int, default=1_000_000, help="largest size datasketch runs at")
     parser.add_argument("--quality-size", type=int, default=10_000, help="documents scored for quality")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--nice", type=int, default=10, help="niceness of the measuring processes")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="niceness the measuring processes add to this one's (run the command itself under nice)",
+    )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args(argv)
