@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from tidings.cli import main
-from tidings.store import Store
+from tidings.store import Store, queries
 from tidings.store import schema as t
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,22 +74,35 @@ def sample_copy(sample_db: Path, tmp_path: Path) -> Iterator[Store]:
     made.close()
 
 
-def assert_two_workers_fold_as_one(db_url: str) -> None:
+def _story_groups(db_url: str) -> list[list[str]]:
+    store = Store(db_url)
+    try:
+        stories: dict[Any, list[str]] = {}
+        for article in queries.export_articles(store):
+            stories.setdefault(article["story_id"], []).append(article["title"])
+        return sorted(sorted(group) for group in stories.values())
+    finally:
+        store.close()
+
+
+def assert_two_workers_fold_as_one(db_url: str, folder: Path) -> None:
     """Two `tidings ingest` processes given the same sample at the same moment end with what one gives:
-    each page stored once, and copies the two placed side by side folded into one article."""
+    each page stored once, copies the two placed side by side folded into one article, and the stories
+    one process makes (each worker's story cache caught up with the other's writes)."""
     from tidings.pipeline import SAMPLE_DIR
 
     first = Store(db_url)
     first.migrate()  # both workers then find the schema made
     first.close()
 
-    def ingest(_: int) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "tidings", "ingest", str(SAMPLE_DIR), "--db", db_url]
+    def ingest(url: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "tidings", "ingest", str(SAMPLE_DIR), "--db", url]
         return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
-    with ThreadPoolExecutor(2) as pool:
-        runs = list(pool.map(ingest, range(2)))
-    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    one = f"sqlite:///{folder / 'one-worker.db'}"
+    with ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(ingest, [db_url, db_url, one]))
+    assert [r.returncode for r in runs] == [0, 0, 0], [r.stderr for r in runs]
     store = Store(db_url)
     try:
         with store.engine.connect() as c:
@@ -100,3 +113,4 @@ def assert_two_workers_fold_as_one(db_url: str) -> None:
         assert count == {"documents": 16, "copies": 24, "articles": 15}
     finally:
         store.close()
+    assert _story_groups(db_url) == _story_groups(one)

@@ -220,5 +220,5 @@ def test_pages_without_a_site_do_not_share_a_template(tidings: CliRun) -> None:
     assert not [t for t in titles if "›" in t]
 
 
-def test_two_workers_ingesting_at_once_into_one_sqlite_file(db_url: str) -> None:
-    assert_two_workers_fold_as_one(db_url)
+def test_two_workers_ingesting_at_once_into_one_sqlite_file(db_url: str, tmp_path: Path) -> None:
+    assert_two_workers_fold_as_one(db_url, tmp_path)

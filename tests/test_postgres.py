@@ -139,5 +139,5 @@ def test_the_reader_and_its_search_on_postgres(db_url: str) -> None:
         store.close()
 
 
-def test_two_workers_ingesting_at_once_fold_as_one(db_url: str) -> None:
-    assert_two_workers_fold_as_one(db_url)
+def test_two_workers_ingesting_at_once_fold_as_one(db_url: str, tmp_path: Path) -> None:
+    assert_two_workers_fold_as_one(db_url, tmp_path)
