@@ -144,12 +144,8 @@ def _written_date(page: Page, article: list[Block]) -> datetime | None:
     """A publication date written on the page: in an element marked as a date or byline, else near the
     article's start (the line under the headline, a dateline opening the lead), else at its end."""
     elements = page.elements
-    marked = (
-        b
-        for b in page.blocks
-        if _DATE_HINT.search(elements[b.owner].hint)
-        or _DATE_HINT.search(elements[elements[b.owner].parent].hint)
-    )
+    dated = [bool(e.hint) and _DATE_HINT.search(e.hint) is not None for e in elements]
+    marked = (b for b in page.blocks if dated[b.owner] or (b.owner > 0 and dated[elements[b.owner].parent]))
     start = next((i for i, b in enumerate(page.blocks) if article and b is article[0]), 0)
     around = page.blocks[max(0, start - 6) : start + 10]
     for block in itertools.chain(itertools.islice(marked, 30), around, article[-5:]):
