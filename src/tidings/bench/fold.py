@@ -244,10 +244,15 @@ def _stream(documents: int, seed: int) -> Iterator[Chunk]:
     return chunks(documents, seed)
 
 
-def run_tidings(documents: int, seed: int, rules: fold.Rules, folder: str) -> dict[str, float]:
+def run_tidings(
+    documents: int, seed: int, rules: fold.Rules, folder: str, progress: int = 0
+) -> dict[str, float]:
+    """Fold `documents` generated documents into a fresh store; with `progress`, a line on stderr every
+    `progress` documents: how many so far, the CPU time per document since the last line, memory."""
     store = Store(f"sqlite:///{folder}/throughput.db")
     store.migrate()
     spent, cpu, done, next_id = 0.0, 0.0, 0, 1
+    reported = (0, 0.0)
     for chunk in _stream(documents, seed):
         copies = [it.copy for it in chunk.items]
         for start in range(0, len(copies), BATCH):
@@ -260,6 +265,17 @@ def run_tidings(documents: int, seed: int, rules: fold.Rules, folder: str) -> di
             cpu += time.process_time() - began_cpu
             next_id += len(part)
             done += len(part)
+            if progress and done - reported[0] >= progress:
+                per = (cpu - reported[1]) / (done - reported[0])
+                memory = _memory()
+                print(
+                    f"tidings: {done} documents, {per * 1e6:.0f} us/doc (CPU) over the last "
+                    f"{done - reported[0]}, RSS {memory['rss'] / 2**20:.0f} MiB, "
+                    f"peak {memory['peak_rss'] / 2**20:.0f} MiB",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                reported = (done, cpu)
     store.close()
     size = sum(p.stat().st_size for p in Path(folder).glob("throughput.db*"))
     return {"documents": done, "seconds": spent, "cpu": cpu, **_memory(), "db_bytes": float(size)}
@@ -300,27 +316,30 @@ def _memory() -> dict[str, float]:
     return {"rss": float(rss), "peak_rss": float(max(rss, peak))}
 
 
-def _in_child(system: str, documents: int, seed: int, nice: int) -> dict[str, float]:
-    """One measurement in a fresh process, so its memory is its own."""
+def _in_child(system: str, documents: int, seed: int, nice: int, progress: int = 0) -> dict[str, float]:
+    """One measurement in a fresh process, so its memory is its own (its progress lines go to stderr)."""
     command = [sys.executable, "-m", "tidings.bench.fold", "--child", system, str(documents), str(seed)]
+    command += [str(progress)] if progress else []
     result = subprocess.run(
         command,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None if progress else subprocess.PIPE,
         text=True,
         check=False,
         preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"{system} at {documents}: {result.stderr.strip().splitlines()[-1:]}")
+        raise RuntimeError(f"{system} at {documents}: {(result.stderr or '').strip().splitlines()[-1:]}")
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
 
 
 def _child(argv: Sequence[str]) -> int:
     system, documents, seed = argv[0], int(argv[1]), int(argv[2])
+    progress = int(argv[3]) if len(argv) > 3 else 0
     if system == "tidings":
         with tempfile.TemporaryDirectory() as folder:
-            figures = run_tidings(documents, seed, fold.Rules(), folder)
+            figures = run_tidings(documents, seed, fold.Rules(), folder, progress)
     else:
         figures = run_peer(documents, seed)
     print(json.dumps(figures))
@@ -398,6 +417,9 @@ def main(argv: list[str]) -> int:
         default=0,
         help="niceness the measuring processes add to this one's (run the command itself under nice)",
     )
+    parser.add_argument(
+        "--progress", type=int, default=0, help="a progress line on stderr every N documents (Tidings)"
+    )
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args(argv)
@@ -413,7 +435,7 @@ def main(argv: list[str]) -> int:
     if not args.skip_speed:
         rows = []
         for n in sizes:
-            ours = _in_child("tidings", n, args.seed, args.nice)
+            ours = _in_child("tidings", n, args.seed, args.nice, args.progress)
             peer = _in_child("peer", n, args.seed, args.nice) if n <= args.peer_max else None
             rows.append((n, ours, peer))
         _print_speed(rows)
