@@ -35,15 +35,15 @@ class Word:
     sent: int
     sent_start: bool
     gap: str  # what stands between the previous word and this one
+    lower: str = ""  # the text lower-cased, made once: the rules ask for it again and again
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        self.lower = self.text.lower()
 
     @property
     def cap(self) -> bool:
-        first = self.text[0]
-        return first.isupper() or bool(_GLUED_PARTICLE.fullmatch(self.text))
+        text = self.text
+        return text[0].isupper() or ("-" in text and bool(_GLUED_PARTICLE.fullmatch(text)))
 
 
 @dataclass(slots=True)
