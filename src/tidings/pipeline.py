@@ -92,13 +92,17 @@ def ingest_record(store: Store, record: records.Record, settings: Settings) -> D
     """An already-extracted article (a JSON record) through fold and cluster, as one transaction."""
     with store.begin() as tx:
         tx.take_writer_turn()
-        if tx.has_document(record.document.sha256):
-            return DocumentOutcome(duplicate=True)
-        document_id = tx.add_document(record.document)
-        outcome = DocumentOutcome(copies=1)
-        for article_id in _place(tx, document_id, [record.copy], settings, outcome):
-            _fold_and_cluster(tx, article_id, settings, StageTimes())
-        return outcome
+        return _ingest_record(tx, record, settings)
+
+
+def _ingest_record(tx: Transaction, record: records.Record, settings: Settings) -> DocumentOutcome:
+    if tx.has_document(record.document.sha256):
+        return DocumentOutcome(duplicate=True)
+    document_id = tx.add_document(record.document)
+    outcome = DocumentOutcome(copies=1)
+    for article_id in _place(tx, document_id, [record.copy], settings, outcome):
+        _fold_and_cluster(tx, article_id, settings, StageTimes())
+    return outcome
 
 
 def ingest_records(
@@ -110,22 +114,62 @@ def ingest_records(
     fetched_at: datetime | None = None,
     on_record: Callable[[str, str | None], None] | None = None,
 ) -> IngestReport:
-    """Every record of JSON Lines files; a bad record is reported (`FILE:LINE`) and the rest go on."""
+    """Every record of JSON Lines files; a bad record is reported (`FILE:LINE`) and the rest go on.
+
+    Records go in `settings.ingest_batch` to a transaction (clustering writes what it changed once per
+    transaction). A record the reader rejects never reaches the store; a record that fails further on rolls
+    its batch back, and the batch's records then go in one transaction each, so only that record is lost.
+    Records are reported in file order once their batch is stored."""
     report = IngestReport()
+    batch: list[tuple[str, records.Record | records.RecordError]] = []
+
+    def finish(name: str, error: str | None, outcome: DocumentOutcome | None) -> None:
+        if outcome is not None:
+            report.add(outcome)
+        if error is not None:
+            report.failures.append((name, error))
+        if on_record is not None:
+            on_record(name, error)
+
+    def one(name: str, item: records.Record | records.RecordError) -> None:
+        if isinstance(item, records.RecordError):
+            finish(name, item.reason, None)
+            return
+        try:
+            finish(name, None, ingest_record(store, item, settings))
+        except Exception as exc:  # a bug must not cost the rest; the transaction rolled back
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            finish(name, f"internal error ({type(exc).__name__}: {first})", None)
+
+    def run() -> None:
+        good = [item for _, item in batch if isinstance(item, records.Record)]
+        if len(good) <= 1:
+            for name, item in batch:
+                one(name, item)
+            batch.clear()
+            return
+        try:
+            with store.begin() as tx:
+                tx.take_writer_turn()
+                done = iter([_ingest_record(tx, item, settings) for item in good])
+        except Exception:  # one record failed and the batch rolled back: each again on its own
+            for name, item in batch:
+                one(name, item)
+        else:
+            for name, item in batch:
+                if isinstance(item, records.RecordError):
+                    finish(name, item.reason, None)
+                else:
+                    finish(name, None, next(done))
+        batch.clear()
+
     for path in paths:
         for item in records.read_records(path, settings.max_document_bytes, site=site, fetched_at=fetched_at):
-            name = f"{path}:{item.line}" if item.line else str(path)
-            error = item.reason if isinstance(item, records.RecordError) else None
-            if isinstance(item, records.Record):
-                try:
-                    report.add(ingest_record(store, item, settings))
-                except Exception as exc:  # a bug must not cost the rest; the transaction rolled back
-                    first = str(exc).splitlines()[0] if str(exc) else ""
-                    error = f"internal error ({type(exc).__name__}: {first})"
-            if error is not None:
-                report.failures.append((name, error))
-            if on_record is not None:
-                on_record(name, error)
+            batch.append((f"{path}:{item.line}" if item.line else str(path), item))
+            if len(batch) >= max(settings.ingest_batch, 1):
+                run()
+    if batch:
+        run()
     return report
 
 

@@ -63,6 +63,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Share of the smaller text's shingles that must occur in the other for two copies to be one "
         "article (when they also start alike; see the README's fold section).",
     ),
+    Setting(
+        "ingest_batch",
+        int,
+        500,
+        "Records `tidings ingest --format jsonl` stores per transaction (a record that fails is retried "
+        "alone, so nothing else is lost).",
+    ),
     Setting("story_window_days", int, 21, "How far back (days) a new article looks for a story to join."),
     Setting(
         "story_min_similarity",

@@ -23,6 +23,7 @@ to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only 
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -74,6 +75,7 @@ class StoryCache:
         self.centroids: dict[int, dict[str, float]] = {}
         self.postings: dict[str, dict[int, float]] = {}
         self.info: dict[int, StoryInfo] = {}
+        self.seen: dict[int, float] = {}  # last seen as a timestamp (undated: infinity), for lookups
         self.df: dict[str, int] = {}
         self.whole = False  # `df` holds the whole vocabulary (a term it lacks is in no article)
         self.articles = -1  # the store's article count as last read (-1: not read)
@@ -89,6 +91,7 @@ class StoryCache:
                 if not found:
                     del postings[term]
         self.info[story_id] = info
+        self.seen[story_id] = info.last_seen.timestamp() if info.last_seen is not None else math.inf
         self.centroids[story_id] = centroid
         for term, weight in centroid.items():
             holders = postings.get(term)
@@ -100,6 +103,7 @@ class StoryCache:
     def drop(self, story_id: int) -> None:
         old = self.centroids.pop(story_id, None)
         self.info.pop(story_id, None)
+        self.seen.pop(story_id, None)
         if old:
             for term in old:
                 found = self.postings.get(term)
@@ -351,11 +355,8 @@ class StoryTables:
                 for story_id, w in found.items():
                     scores[story_id] = get(story_id, 0.0) + weight * w
         if since is not None and scores:
-            info = cache.info
-            for story_id in list(scores):
-                last = info[story_id].last_seen
-                if last is not None and last < since:
-                    del scores[story_id]
+            seen, cut = cache.seen, since.timestamp()
+            return {story_id: v for story_id, v in scores.items() if seen[story_id] >= cut}
         return scores
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
