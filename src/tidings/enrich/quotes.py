@@ -15,6 +15,7 @@ Nobody is guessed for "critics", "officials", an anonymous source or a quotation
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -541,25 +542,32 @@ def _resolve(found: list[Found], paragraphs: list[Paragraph], clusters: list[Clu
         (m for p in paragraphs for m in p.mentions if m.entity >= 0 and not m.in_quote),
         key=lambda m: (m.paragraph, m.start),
     )
+    places = [(m.paragraph, m.start) for m in mentions]  # sorted: the mentions before a point are a prefix
     out: list[Quote] = []
     for item in found:
         if item.follows is not None:
             item.speaker = item.follows.speaker
             item.ref, item.cue = item.follows.ref, item.follows.cue
         elif item.ref is not None:
-            item.speaker = _speaker(item, mentions, clusters, memory)
+            item.speaker = _speaker(item, mentions, places, clusters, memory)
         if item.speaker is not None and clusters[item.speaker].kind == PERSON and not item.nested:
             memory.last_person, memory.last_at = item.speaker, (item.paragraph, item.start)
         out.append(_quote(item, paragraphs[item.paragraph].text, clusters))
     return out
 
 
-def _speaker(item: Found, mentions: list[Mention], clusters: list[Cluster], memory: _Memory) -> int | None:
+def _speaker(
+    item: Found,
+    mentions: list[Mention],
+    places: list[tuple[int, int]],
+    clusters: list[Cluster],
+    memory: _Memory,
+) -> int | None:
     ref = item.ref
     assert ref is not None
     if ref.form == "name" and ref.mention is not None:
         return ref.mention.entity
-    earlier = [m for m in mentions if (m.paragraph, m.start) < (item.paragraph, ref.words[0].start)]
+    earlier = mentions[: bisect.bisect_left(places, (item.paragraph, ref.words[0].start))]
     if ref.form == "pronoun":
         if ref.words[0].lower in lx.PRONOUNS_PERSON:
             # The last person quoted, unless the text has since turned to another ("His deputy, Ama Owusu,
