@@ -9,14 +9,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 import yake
 from sqlalchemy import func, select
+from threadpoolctl import ThreadpoolController
 
 from tidings import enrich, pipeline, settings
 from tidings.bench import enrich as bench_enrich
 from tidings.bench import ingest as bench_ingest
-from tidings.enrich import gazetteer, keywords
+from tidings.enrich import gazetteer, keypoints, keywords
 from tidings.models import CanonicalArticle, Enrichment, Entity, TextSpan
 from tidings.store import Store
 from tidings.store import schema as t
@@ -239,3 +241,29 @@ def test_bench_ingest_prints_stages_and_the_floor(capsys: pytest.CaptureFixture[
         assert line in out
     assert "16 sample documents" in out
     assert f"{len(list(folder.rglob('*.txt')))} documents from {folder}" in out
+
+
+# key points -----------------------------------------------------------------------------------------------
+def test_similarity_over_shared_words_is_the_full_cosine_off_the_diagonal() -> None:
+    texts = [
+        "The council approved the bridge on Monday after a debate.",
+        "The bridge will cost the council four million pounds.",
+        "Residents said the debate ran late into the night.",
+        "Unrelated sentence about weather and gardens only.",
+    ]
+    vectors = keypoints._vectors(texts)
+    full, shared = vectors @ vectors.T, keypoints._similarity(vectors)
+    off = ~np.eye(len(texts), dtype=bool)
+    assert np.allclose(full[off], shared[off])
+    assert shared[0, 1] > 0
+    assert shared[3, 0] == 0
+
+
+def test_key_points_leave_the_blas_thread_count_as_they_found_it() -> None:
+    threads = [lib["num_threads"] for lib in ThreadpoolController().info()]
+    body = tuple(
+        f"Sentence {i} tells of the harbour, the council and the bridge number {i}." for i in range(60)
+    )
+    result = enrich.enrich(CanonicalArticle(None, None, body, None, None, None, "en"))
+    assert result.key_points  # ranked with BLAS on one thread
+    assert [lib["num_threads"] for lib in ThreadpoolController().info()] == threads
