@@ -59,7 +59,8 @@ def test_two_workers_place_articles_as_one_does(db_url: str, tmp_path: Path) -> 
     for n, item in enumerate(items):
         pipeline.ingest_record(first if n % 2 == 0 else second, item, conf)
     assert _partition_of(first) == _partition(replay(events))
-    assert first.story_cache.clock is not None and second.story_cache.clock is not None
+    assert first.story_cache.clock is not None
+    assert second.story_cache.clock is not None
     assert abs(first.story_cache.clock - second.story_cache.clock) == 1  # each caught up at its last turn
     first.close()
     second.close()
@@ -74,11 +75,19 @@ def test_a_rolled_back_transaction_leaves_nothing_in_the_cache(db_url: str, tmp_
         pipeline.ingest_record(store, item, conf)
     held = dict(store.story_cache.centroids)
     assert held
-    with pytest.raises(RuntimeError), store.begin() as tx:  # placed, then the transaction fails
-        pipeline._ingest_record(tx, items[10], conf)
-        assert store.story_cache.centroids != held
-        raise RuntimeError("after clustering")
-    assert store.story_cache.clock is None and not store.story_cache.centroids  # dropped, read again
+    changed: list[bool] = []
+
+    def fails_after_clustering() -> None:
+        with store.begin() as tx:
+            pipeline._ingest_record(tx, items[10], conf)
+            changed.append(store.story_cache.centroids != held)
+            raise RuntimeError("after clustering")
+
+    with pytest.raises(RuntimeError):
+        fails_after_clustering()
+    assert changed == [True]  # the cache held the transaction's own placement
+    assert store.story_cache.clock is None  # dropped: read again from the store
+    assert not store.story_cache.centroids
     for item in items[10:]:
         pipeline.ingest_record(store, item, conf)
     assert _partition_of(store) == _partition(replay(events))
@@ -112,7 +121,8 @@ def test_a_failing_record_costs_only_itself_in_a_batch(
     assert seen[4][1] is not None  # the line that is not JSON
     assert seen[8][1] == "internal error (ValueError: a bug)"
     assert all(e is None for k, (_, e) in enumerate(seen) if k not in (4, 8))
-    assert report.documents == len(events) - 1 and len(report.failures) == 2
+    assert report.documents == len(events) - 1
+    assert len(report.failures) == 2
     kept = [r for r in events if r["title"] != broken]
     assert _partition_of(store) == _partition(replay(kept))  # the rest clustered as if it never came
     store.close()

@@ -105,6 +105,9 @@ def _ingest_record(tx: Transaction, record: records.Record, settings: Settings) 
     return outcome
 
 
+BATCH_BYTES = 32_000_000  # records held for one transaction, at most (besides the last one read)
+
+
 def ingest_records(
     store: Store,
     paths: Iterable[Path],
@@ -117,11 +120,13 @@ def ingest_records(
     """Every record of JSON Lines files; a bad record is reported (`FILE:LINE`) and the rest go on.
 
     Records go in `settings.ingest_batch` to a transaction (clustering writes what it changed once per
-    transaction). A record the reader rejects never reaches the store; a record that fails further on rolls
-    its batch back, and the batch's records then go in one transaction each, so only that record is lost.
+    transaction), fewer when they hold more than BATCH_BYTES together. A record the reader rejects never
+    reaches the store; a record that fails further on rolls its batch back, and the batch's records then
+    go in one transaction each, so only that record is lost.
     Records are reported in file order once their batch is stored."""
     report = IngestReport()
     batch: list[tuple[str, records.Record | records.RecordError]] = []
+    held = 0
 
     def finish(name: str, error: str | None, outcome: DocumentOutcome | None) -> None:
         if outcome is not None:
@@ -166,8 +171,10 @@ def ingest_records(
     for path in paths:
         for item in records.read_records(path, settings.max_document_bytes, site=site, fetched_at=fetched_at):
             batch.append((f"{path}:{item.line}" if item.line else str(path), item))
-            if len(batch) >= max(settings.ingest_batch, 1):
+            held += len(item.document.content) if isinstance(item, records.Record) else 0
+            if len(batch) >= max(settings.ingest_batch, 1) or held > BATCH_BYTES:
                 run()
+                held = 0
     if batch:
         run()
     return report

@@ -421,6 +421,8 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Mem
         placement = cluster.place(terms, when, index, params)
         index.add_member(placement.story_id, n + 1)
         when_of[n + 1] = when
+        if n % 2000 == 1999:  # the stream is in date order: what the window left behind is out of reach
+            index.forget_before(when - timedelta(days=params.window_days + 1))
     now = datetime.now(UTC)
     live = {s: m for s, m in index.members.items() if m}
     with store.begin() as tx:

@@ -77,6 +77,14 @@ class MemoryStoryIndex:
         self.info[story_id] = StoryInfo(old.size + 1, old.first_seen, old.last_seen)
         self.members[story_id].append(member)
 
+    def forget_before(self, when: datetime) -> None:
+        """Take stories last seen before `when` out of the term index (a stream in date order no longer
+        reaches them): keeps a long replay's lookups as cheap as a worker's."""
+        for story_id, info in self.info.items():
+            if info.last_seen is not None and info.last_seen < when and self.centroids.get(story_id):
+                for term in self.centroids[story_id]:
+                    self.postings[term].discard(story_id)
+
     def labels(self) -> dict[object, int]:
         return {m: s for s, members in self.members.items() for m in members}
 
