@@ -9,11 +9,14 @@ article reads no SQL at all and a transaction writes what it changed once, at it
   the story clock (`story_clock`, one row: taking it also orders writers) and stamps the stories it
   changed with the tick (`stories.rev`); a worker whose last tick is not the one before reads the stories
   changed since (by other workers), so every worker places against the same stories.
-- **Vocabulary**: document frequencies read once per term, counted in process, and written at the end of
-  the transaction as one upsert of the deltas that returns the store's counts (other workers' included).
-  A cached count lags the store by what other workers counted since this worker last wrote that term; the
-  whole vocabulary cache is dropped once other workers have counted more than `DF_REFRESH_SHARE` of the
-  store's articles since it was read, so no count used lags by more than that share of the corpus.
+- **Vocabulary**: document frequencies read whole once (term by term past `VOCABULARY_HELD` terms),
+  counted in process, and written at the end of the transaction as one upsert of the deltas; the article
+  count's upsert returns the store's total. A cached count lags the store by what other workers counted
+  since this worker read it; the whole vocabulary cache is dropped once other workers have counted more
+  than `DF_REFRESH_SHARE` of the store's articles since, so no count used lags by more than that share of
+  the corpus.
+- Stories quiet for longer than lookups reach are forgotten once the cache holds `EVICT_STORIES`, so a
+  long-running worker's lookups cost what the window holds, not what the store does.
 - A transaction that rolls back drops the whole cache (it held the transaction's own changes): the next
   one reads again from the store, so nothing the store does not hold is ever used.
 
