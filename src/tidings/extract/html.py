@@ -157,8 +157,8 @@ def _written_date(page: Page, article: list[Block]) -> datetime | None:
 
 
 def _htmldate(html: str, url: str | None) -> datetime | None:
-    """htmldate's search (patterns in scripts, comments and free text) for the pages that give no date
-    where we look."""
+    """htmldate's search (meta tags, JSON-LD, patterns in scripts, comments and free text). Its fast
+    search: the extensive one starts dateparser, seconds of start-up, for a few more dates."""
     from htmldate import find_date
 
     if len(html) > HTMLDATE_MAX_CHARS:
@@ -166,7 +166,7 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            found = find_date(html, url=url, original_date=True, extensive_search=True)
+            found = find_date(html, url=url, original_date=True, extensive_search=False)
     except Exception:  # htmldate on a page it cannot parse: no date, not a failed extraction
         return None
     if not found:
