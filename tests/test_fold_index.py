@@ -164,3 +164,30 @@ def _placements_in_one(store: Store, items: Sequence[Item]) -> dict[int, int]:
                 RULES,
             )
     return _final(store)
+
+
+def test_lookup_counts_postings_and_marks_boilerplate(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_sql, "LEVEL_ROWS", 64)  # postings spread over several levels
+    _placements_in_one(store, [it for chunk in chunks(300, seed=5) for it in chunk.items])
+    with store.begin() as tx:
+        counts = dict(tx.c.exec_driver_sql("SELECT anchor, count(*) FROM fold_anchors GROUP BY anchor").all())
+        keys = sorted(counts)
+        every = tx.fold_lookup(keys)
+        bounded = tx.fold_lookup(keys, most=2)
+    assert {k for k, n in counts.items() if n > 2}  # the corpus has keys several articles share
+    hot = {k for k, a in bounded if a == -1}
+    assert hot == {k for k, n in counts.items() if n > 2}
+    assert sorted(p for p in bounded if p[0] not in hot) == sorted(p for p in every if counts[p[0]] <= 2)
+    assert len([k for k, a in bounded if a == -1]) == len(hot)  # each boilerplate key once
+
+
+def test_boilerplate_keys_find_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key more articles hold than HOT_KEY is not a way in: a copy that shares only such keys with an
+    article is compared with nothing and starts an article of its own."""
+    monkeypatch.setattr(fold, "HOT_KEY", 0)
+    first = _place(store, [Copy("Dredging", tuple(BODY))])
+    again = _place(store, [Copy("Dredging", tuple(BODY))], first_id=2)
+    assert first != again
+    monkeypatch.setattr(fold, "HOT_KEY", 24)
+    third = _place(store, [Copy("Dredging", tuple(BODY))], first_id=3)
+    assert third in (first, again)

@@ -42,8 +42,9 @@ COPIES_TRIED = 1000  # an article's copies compared in full, most alike first (i
 class FoldIndex(Protocol):
     """What fold needs from the store."""
 
-    def fold_lookup(self, keys: Sequence[int]) -> list[tuple[int, int]]:
-        """(key, article id) for every indexed key among `keys`."""
+    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
+        """(key, article id) for every indexed key among `keys`; with `most`, a key with more postings
+        than that comes back once, as (key, -1): boilerplate, whose holders are not worth reading."""
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         """(article id, number of index keys, packed word hashes) of every copy of these articles."""
@@ -130,6 +131,7 @@ class _Batch:
     known_keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     fresh: int = _FRESH
     key_counts: dict[int, int] = field(default_factory=dict)  # article -> keys of its smallest copy
+    hot: set[int] = field(default_factory=set)  # keys the store has more than HOT_KEY postings of
 
     def resolve(self, article_id: int) -> int:
         while article_id in self.alias:
@@ -146,7 +148,7 @@ class _Batch:
         for key in fp.keys.tolist():
             stored, local = self.stored.get(key, ()), self.local.get(key, ())
             holders = len(stored) + len(local)
-            if not holders or holders > HOT_KEY:
+            if not holders or holders > HOT_KEY or key in self.hot:
                 continue
             weight = 1.0 / holders
             for article_id in (*stored, *local):
@@ -221,7 +223,10 @@ def place(
     an article that turns out to be one with older ones keeps the oldest id."""
     batch = _Batch(index, rules)
     wanted = np.unique(np.concatenate([fp.keys for fp in fps])) if fps else np.zeros(0, dtype=np.int64)
-    for key, article_id in index.fold_lookup(wanted.tolist()):
+    for key, article_id in index.fold_lookup(wanted.tolist(), most=HOT_KEY):
+        if article_id < 0:
+            batch.hot.add(key)
+            continue
         batch.stored[key].append(article_id)
         batch.known_keys[article_id].add(key)
     batch.key_counts.update(index.fold_key_counts(sorted(batch.known_keys)))

@@ -35,16 +35,17 @@ class FoldTables:
     c: Connection
 
     # what fold.FoldIndex asks -------------------------------------------------------------------------------
-    def fold_lookup(self, keys: Sequence[int]) -> list[tuple[int, int]]:
+    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
         levels = self._levels()
         if not keys or not levels:
             return []
         out: list[tuple[int, int]] = []
         for start in range(0, len(keys), _CHUNK):
-            rows = self.c.execute(
-                self._lookup_sql(),
-                {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])},
-            )
+            params = {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])}
+            if most is None:
+                rows = self.c.execute(self._lookup_sql(), params)
+            else:  # postings counted in SQL: a key past `most` comes back once, as (key, -1)
+                rows = self.c.execute(self._lookup_sql(counted=True), {**params, "most": most})
             out.extend((int(k), int(a)) for k, a in rows)
         return out
 
@@ -179,16 +180,20 @@ class FoldTables:
             ).scalars()
         ]
 
-    def _lookup_sql(self) -> Any:
+    def _lookup_sql(self, counted: bool = False) -> Any:
         if self.c.dialect.name == "postgresql":
-            return text(
-                "SELECT anchor, article_id FROM fold_anchors "
-                "WHERE level = ANY(CAST(:levels AS smallint[])) AND anchor = ANY(CAST(:keys AS bigint[]))"
-            )
+            levels, keys = "= ANY(CAST(:levels AS smallint[]))", "= ANY(CAST(:keys AS bigint[]))"
+        else:
+            levels = "IN (SELECT value FROM json_each(:levels))"
+            keys = "IN (SELECT value FROM json_each(:keys))"
+        if not counted:
+            return text(f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}")
         return text(
-            "SELECT anchor, article_id FROM fold_anchors "
-            "WHERE level IN (SELECT value FROM json_each(:levels)) "
-            "AND anchor IN (SELECT value FROM json_each(:keys))"
+            "WITH counted AS (SELECT anchor, count(*) AS n FROM fold_anchors "
+            f"WHERE level {levels} AND anchor {keys} GROUP BY anchor) "
+            "SELECT a.anchor, a.article_id FROM fold_anchors a JOIN counted c ON c.anchor = a.anchor "
+            f"WHERE c.n <= :most AND a.level {levels} "
+            "UNION ALL SELECT anchor, -1 FROM counted WHERE n > :most"
         )
 
     def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
