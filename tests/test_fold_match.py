@@ -60,13 +60,20 @@ def test_read_back_fingerprints_are_kept_by_their_bytes() -> None:
     shape = (rules.shingle_words, rules.anchor_rate)
     for fp in fps[:3]:
         seen.put((pack(fp.words), fp.key_count, shape), fp)
-    assert all(seen.get((pack(fp.words), fp.key_count, shape)) is fp for fp in fps[:3])
+    assert all(seen.get((pack(fp.words), fp.key_count, shape)) is not None for fp in fps[:3])
     assert seen.get((pack(fps[0].words), fps[0].key_count + 1, shape)) is None
     seen.get((pack(fps[0].words), fps[0].key_count, shape))  # now the most recently used
     seen.put((pack(fps[3].words), fps[3].key_count, shape), fps[3])  # over the limit: least recent out
     assert seen.get((pack(fps[1].words), fps[1].key_count, shape)) is None
-    assert seen.get((pack(fps[0].words), fps[0].key_count, shape)) is fps[0]
+    assert seen.get((pack(fps[0].words), fps[0].key_count, shape)) is not None
     assert seen.words <= seen.limit
+    # what is kept holds arrays of its own, not views keeping a whole batch's arrays alive
+    kept = seen.get((pack(fps[0].words), fps[0].key_count, shape))
+    assert kept is not None
+    assert fps[0].words.base is not None
+    assert kept.words.base is None
+    assert kept.shingles.base is None
+    assert np.array_equal(kept.words, fps[0].words)
     # what is kept is what the stored bytes would rebuild
     again = fingerprint_words([(fp.words, fp.key_count) for fp in fps[:3]], *shape)
     for fp, rebuilt in zip(fps[:3], again, strict=True):

@@ -102,7 +102,7 @@ class _Seen:
     def put(self, key: tuple[bytes, int, tuple[int, int]], fp: Fingerprint) -> None:
         if key in self.kept:
             return
-        self.kept[key] = fp
+        self.kept[key] = fp.compact()
         self.words += len(fp.words)
         while self.words > self.limit and self.kept:
             _, old = self.kept.popitem(last=False)

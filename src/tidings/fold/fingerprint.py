@@ -97,6 +97,20 @@ class Fingerprint:
     _keys: list[np.ndarray] = field(default_factory=list, repr=False)  # computed when first asked for
     _lookup: list[np.ndarray] = field(default_factory=list, repr=False)  # filled by `lookup`
 
+    def compact(self) -> Fingerprint:
+        """The same fingerprint holding arrays of its own: a batch's fingerprints are views of the
+        batch's arrays, and one kept for later would keep the whole batch's arrays alive."""
+        if self.words.base is None and self.shingles.base is None:
+            return self
+        return Fingerprint(
+            self.words.copy(),
+            self.shingles.copy(),
+            self.anchor_rate,
+            self.stored_keys,
+            [k.copy() for k in self._keys],
+            list(self._lookup),
+        )
+
     @property
     def keys(self) -> np.ndarray:
         """The index keys (int64, sorted, unique)."""
