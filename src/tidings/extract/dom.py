@@ -175,6 +175,7 @@ class Page:
     elements: list[Element] = field(default_factory=list)
 
 
+CACHE_SIZE = 50_000  # entries in each cache of element flags
 _hint_cache: dict[str, int] = {}
 
 
@@ -196,8 +197,9 @@ def _hint_flags(hint: str) -> int:
             flags |= WEAK
         if _CONTENT_HINT.search(hint):
             flags |= CONTENT
-        if len(_hint_cache) < 50_000:
-            _hint_cache[hint] = flags
+        if len(_hint_cache) >= CACHE_SIZE:
+            _hint_cache.clear()  # start again rather than stop caching: a page repeats its own classes
+        _hint_cache[hint] = flags
     return flags
 
 
@@ -219,8 +221,9 @@ def _element_info(tag: str, attrs: dict[str, str | None]) -> tuple[int, str]:
     if info is None:
         hint = " ".join(v for v in key[1:] if v).lower()
         info = (_element_flags(tag, hint), hint)
-        if len(_element_cache) < 50_000:
-            _element_cache[key] = info
+        if len(_element_cache) >= CACHE_SIZE:
+            _element_cache.clear()
+        _element_cache[key] = info
     return info
 
 
