@@ -205,17 +205,32 @@ def _whole_paragraph(base: list[_Token], run: list[int]) -> bool:
 
 def _rebuild(body: Sequence[str], tokens: list[_Token], fixes: _Fixes) -> list[str]:
     """The base body with the dropped words (and what stands between them) cut out and the agreed words
-    put in."""
+    put in. Only paragraphs with a cut or a fix are touched; tokens come in paragraph order, so each
+    paragraph's tokens are one range."""
     drop = fixes.drop
+    ranges: dict[int, range] = {}
+    first = 0
+    for i in range(1, len(tokens) + 1):
+        if i == len(tokens) or tokens[i].paragraph != tokens[first].paragraph:
+            ranges[tokens[first].paragraph] = range(first, i)
+            first = i
+    swaps: dict[int, list[tuple[int, int, str]]] = {}
+    for (i1, i2), said in fixes.swap.items():
+        if not drop.intersection(range(i1, i2)):
+            swaps.setdefault(tokens[i1].paragraph, []).append((i1, i2, said))
+    touched = {tokens[i].paragraph for i in drop} | set(swaps)
     out = []
     for index, paragraph in enumerate(body):
+        if index not in touched:
+            out.append(paragraph.strip())
+            continue
         spans: list[tuple[int, int, str | None]] = []  # (start, end, new text, or None for a cut)
-        positions = [i for i, t in enumerate(tokens) if t.paragraph == index]
+        positions = ranges.get(index, range(0))
         for i in positions:
             if i not in drop:
                 continue
             start = tokens[i].start
-            following = next((k for k in positions if k > i and k not in drop), None)
+            following = next((k for k in range(i + 1, positions.stop) if k not in drop), None)
             end = (
                 _keep_opening_marks(paragraph, tokens[following].start)
                 if following is not None
@@ -224,9 +239,8 @@ def _rebuild(body: Sequence[str], tokens: list[_Token], fixes: _Fixes) -> list[s
             if (spans and spans[-1][1] >= start) or (spans and paragraph[spans[-1][1] : start].strip() == ""):
                 start = spans.pop()[0]
             spans.append((start, max(end, start), None))
-        for (i1, i2), said in fixes.swap.items():
-            if tokens[i1].paragraph == index and not drop.intersection(range(i1, i2)):
-                spans.append((tokens[i1].start, tokens[i2 - 1].end, said))
+        for i1, i2, said in swaps.get(index, []):
+            spans.append((tokens[i1].start, tokens[i2 - 1].end, said))
         text = paragraph
         for start, end, replacement in sorted(spans, key=lambda span: (span[0], span[1]), reverse=True):
             if replacement is None:
