@@ -173,26 +173,21 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
     assert len(copy.body) == 2
 
 
+def _headed_page(*top: str) -> str:
+    body = "Paragraph text of the article that is long enough to be read as prose here.\n" * 3
+    return "\n".join([*top, "By Ann Example", "Coastal Wire • 2 July 2025, 09:00 GMT"]) + "\n" + body
+
+
 @pytest.mark.parametrize("crumb", ["Wirely › Sports", "News » World » Europe", "Home > Business > Markets"])
 def test_a_breadcrumb_is_never_the_headline_even_when_the_site_is_unknown(crumb: str) -> None:
-    page = (
-        f"{crumb}\n"
-        "Harbour board votes to close the old ferry terminal\n"
-        "By Ann Example\n"
-        "Coastal Wire • 2 July 2025, 09:00 GMT\n"
-        + "Paragraph text of the article that is long enough to be read as prose here.\n" * 3
-    )
+    page = _headed_page(crumb, "Harbour board votes to close the old ferry terminal")
     (copy,) = extract_text(page, FETCHED, None)
     assert copy.title == "Harbour board votes to close the old ferry terminal"
     assert crumb not in "\n".join([copy.dek or "", *copy.body])
 
 
 def test_a_headline_with_an_arrow_in_a_sentence_stays() -> None:
-    page = (
-        "Inflation > 5% for a third month as energy bills climb again\n"
-        "By Ann Example\n"
-        "Coastal Wire • 2 July 2025, 09:00 GMT\n"
-        + "Paragraph text of the article that is long enough to be read as prose here.\n" * 3
+    (copy,) = extract_text(
+        _headed_page("Inflation > 5% for a third month as energy bills climb again"), FETCHED, None
     )
-    (copy,) = extract_text(page, FETCHED, None)
     assert copy.title == "Inflation > 5% for a third month as energy bills climb again"
