@@ -10,7 +10,7 @@ import pytest
 from tidings import fold
 from tidings.bench.fold import Canonical, Scores, quality
 
-FLOORS = {"precision": 0.999, "recall": 0.99}
+FLOORS = {"precision": 0.999, "recall": 0.995}  # the targets
 CANONICAL_FLOORS = {"body": 0.93, "typography": 0.85, "title": 0.97, "dek": 0.97}
 CHANGE_FLOORS = (0.83, 0.88)  # precision, recall of each change a copy is said to have made
 
