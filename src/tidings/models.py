@@ -5,6 +5,7 @@ document ──extract──▶ copies ──fold──▶ article ──cluster
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -187,3 +188,17 @@ class StoryInfo:
     size: int  # articles
     first_seen: datetime | None  # earliest and latest publication time of its dated articles
     last_seen: datetime | None
+
+
+# A story index lists a story under only its centroid's strongest terms (the lookup finds candidates by
+# what a story is about, not by its background words); candidates are then scored on their whole centroid.
+STORY_LOOKUP_TERMS = 20
+
+
+def story_lookup_terms(centroid: Mapping[str, float]) -> list[str]:
+    """The terms a story index lists a story under: its centroid's `STORY_LOOKUP_TERMS` strongest (ties:
+    the first alphabetically)."""
+    if len(centroid) <= STORY_LOOKUP_TERMS:
+        return list(centroid)
+    ranked = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [term for term, _ in ranked[:STORY_LOOKUP_TERMS]]

@@ -83,9 +83,10 @@ class StoryIndex(Protocol):
         """Count one more article holding each of `terms`: (articles counted, document frequency of each)."""
 
     def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
-        """For each story whose centroid holds any term of `query`, among those last seen at or after
-        `since` or never dated (all stories when `since` is None): the dot product of `query` with the
-        story's centroid over those terms."""
+        """For each story listed under any term of `query` (a story is listed under its centroid's
+        strongest terms, `models.story_lookup_terms`), among those last seen at or after `since` or never
+        dated (all stories when `since` is None): the dot product of `query` with the story's centroid
+        over those terms."""
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         """The size and dates of each story."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from tidings.models import StoryInfo
+from tidings.models import StoryInfo, story_lookup_terms
 
 
 class MemoryStoryIndex:
@@ -14,7 +14,8 @@ class MemoryStoryIndex:
         self.articles = 0
         self.df: dict[str, int] = {}
         self.centroids: dict[int, dict[str, float]] = {}
-        self.postings: dict[str, set[int]] = {}
+        self.postings: dict[str, set[int]] = {}  # term -> stories listed under it (`story_lookup_terms`)
+        self.listed: dict[int, list[str]] = {}
         self.info: dict[int, StoryInfo] = {}
         self.members: dict[int, list[object]] = {}
         self.related: dict[int, list[tuple[int, float]]] = {}
@@ -82,16 +83,17 @@ class MemoryStoryIndex:
         reaches them): keeps a long replay's lookups as cheap as a worker's."""
         for story_id, info in self.info.items():
             if info.last_seen is not None and info.last_seen < when and self.centroids.get(story_id):
-                for term in self.centroids[story_id]:
+                for term in self.listed.get(story_id, ()):
                     self.postings[term].discard(story_id)
 
     def labels(self) -> dict[object, int]:
         return {m: s for s, members in self.members.items() for m in members}
 
     def _index(self, story_id: int, centroid: dict[str, float]) -> None:
-        for term in self.centroids.get(story_id, {}):
-            if term not in centroid:
-                self.postings[term].discard(story_id)
-        for term in centroid:
+        listed = story_lookup_terms(centroid)
+        for term in self.listed.get(story_id, ()):
+            self.postings[term].discard(story_id)
+        for term in listed:
             self.postings.setdefault(term, set()).add(story_id)
+        self.listed[story_id] = listed
         self.centroids[story_id] = centroid

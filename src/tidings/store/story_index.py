@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, update
 
-from tidings.models import StoryInfo
+from tidings.models import StoryInfo, story_lookup_terms
 from tidings.store import schema as t
 
 ARTICLES = ""  # the vocabulary row that counts articles
@@ -76,7 +76,8 @@ class StoryCache:
         self.floor: datetime | None = None  # stories last seen at or after it are held (None: none yet)
         self.everything = False  # every story is held (an undated article looked everywhere)
         self.centroids: dict[int, dict[str, float]] = {}
-        self.postings: dict[str, dict[int, float]] = {}
+        self.postings: dict[str, dict[int, float]] = {}  # term -> {story: weight}, `story_lookup_terms`
+        self.listed: dict[int, list[str]] = {}
         self.info: dict[int, StoryInfo] = {}
         self.seen: dict[int, float] = {}  # last seen as a timestamp (undated: infinity), for lookups
         self.df: dict[str, int] = {}
@@ -86,9 +87,10 @@ class StoryCache:
 
     def put(self, story_id: int, info: StoryInfo, centroid: dict[str, float]) -> None:
         postings = self.postings
-        before = self.centroids.get(story_id)
+        listed = story_lookup_terms(centroid)
+        before = self.listed.get(story_id)
         if before:
-            for term in before.keys() - centroid.keys():
+            for term in set(before).difference(listed):
                 found = postings[term]
                 del found[story_id]
                 if not found:
@@ -96,7 +98,9 @@ class StoryCache:
         self.info[story_id] = info
         self.seen[story_id] = info.last_seen.timestamp() if info.last_seen is not None else math.inf
         self.centroids[story_id] = centroid
-        for term, weight in centroid.items():
+        self.listed[story_id] = listed
+        for term in listed:
+            weight = centroid[term]
             holders = postings.get(term)
             if holders is None:
                 postings[term] = {story_id: weight}
@@ -104,9 +108,10 @@ class StoryCache:
                 holders[story_id] = weight
 
     def drop(self, story_id: int) -> None:
-        old = self.centroids.pop(story_id, None)
+        self.centroids.pop(story_id, None)
         self.info.pop(story_id, None)
         self.seen.pop(story_id, None)
+        old = self.listed.pop(story_id, None)
         if old:
             for term in old:
                 found = self.postings.get(term)
