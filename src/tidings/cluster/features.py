@@ -118,6 +118,8 @@ class _Terms:
             names += [part for w in lowered for part in w.replace("-", " ").split() if len(part) >= 2]
             if len(lowered) >= 2:
                 phrases.append(" ".join(lowered[:MAX_PHRASE]))
+        # Counted in C (Counter.update over a list); a whole weight is that many passes, others scale.
+        passes = int(weight) if weight == int(weight) else 0
         for items, kind, target in (
             (words, WORD, self.counts),
             (numbers, NUMBER, self.named),
@@ -126,13 +128,15 @@ class _Terms:
         ):
             if not items:
                 continue
-            counted = Counter(items)
-            if weight != 1.0:
-                counted = Counter({t: n * weight for t, n in counted.items()})
-            target.update(counted)
+            if passes:
+                for _ in range(passes):
+                    target.update(items)
+            else:
+                target.update({t: n * weight for t, n in Counter(items).items()})
             if kind != WORD:
-                for term in counted:
-                    self.kinds.setdefault(term, kind)
+                setdefault = self.kinds.setdefault
+                for term in items:
+                    setdefault(term, kind)
 
     def result(self) -> dict[str, tuple[float, str]]:
         out: dict[str, tuple[float, str]] = {}
