@@ -90,7 +90,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Writers queue for the write lock (an ingesting worker holds it for a document at a time). SQLite's
+    # busy handler is not fair: a waiting worker may wait through several of another's documents, the
+    # more so on a busy machine, so it waits up to a minute before a write fails as "database is locked".
+    cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
 
