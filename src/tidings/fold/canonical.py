@@ -146,7 +146,8 @@ def _fixes(base: list[_Token], others: list[tuple[list[_Token], Sequence[str]]],
     swaps: Counter[tuple[int, int, str]] = Counter()
     texts: dict[tuple[int, int, str], str] = {}
     for tokens, body in others:
-        opcodes = _opcodes(words, [t.word for t in tokens])
+        matcher = difflib.SequenceMatcher(None, words, [t.word for t in tokens], autojunk=False)
+        opcodes = matcher.get_opcodes()
         end = max((i2 for tag, _, i2, _, j2 in opcodes if tag == "equal"), default=0)
         covering.update(range(end))
         for tag, i1, i2, j1, j2 in opcodes:
@@ -184,26 +185,6 @@ def _fixes(base: list[_Token], others: list[tuple[list[_Token], Sequence[str]]],
             if votes >= 2 and votes * 2 > min(covering[i] for i in range(i1, i2)):
                 fixes.swap[(i1, i2)] = texts[(i1, i2, said)]
     return fixes
-
-
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes turning `a` into `b`, with the words both start and end with taken off first:
-    copies of one article mostly agree, and difflib's cost grows with the length it is given."""
-    n = min(len(a), len(b))
-    head = 0
-    while head < n and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < n - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
-    middle = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
-    ops.extend(
-        (tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()
-    )
-    if tail:
-        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
-    return ops
 
 
 def _runs(indices: list[int], tokens: list[_Token]) -> list[list[int]]:
@@ -317,7 +298,7 @@ def _changes(
     the text), retitled (other words in its headline), edited (a few words other than the canonical
     text's, inside it)."""
     changes: list[str] = []
-    opcodes = _opcodes(mine, canon)
+    opcodes = difflib.SequenceMatcher(None, mine, canon, autojunk=False).get_opcodes()
     tail_missing = bool(opcodes) and opcodes[-1][0] == "insert" and opcodes[-1][3] > 0
     if copy.copy.truncated or (len(mine) < TRUNCATED_SHARE * len(canon) and tail_missing):
         changes.append("truncated")
