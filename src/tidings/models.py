@@ -198,7 +198,11 @@ STORY_LOOKUP_TERMS = 20
 def story_lookup_terms(centroid: Mapping[str, float]) -> list[str]:
     """The terms a story index lists a story under: its centroid's `STORY_LOOKUP_TERMS` strongest (ties:
     the first alphabetically)."""
-    if len(centroid) <= STORY_LOOKUP_TERMS:
+    keep = STORY_LOOKUP_TERMS
+    if len(centroid) <= keep:
         return list(centroid)
-    ranked = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [term for term, _ in ranked[:STORY_LOOKUP_TERMS]]
+    ranked = sorted(centroid, key=centroid.__getitem__, reverse=True)
+    cut = centroid[ranked[keep - 1]]
+    if centroid[ranked[keep]] == cut:  # equal weights straddle the cut: the first terms alphabetically stay
+        ranked = [t for t in ranked if centroid[t] > cut] + sorted(t for t in ranked if centroid[t] == cut)
+    return ranked[:keep]

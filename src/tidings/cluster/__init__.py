@@ -123,13 +123,14 @@ def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> d
     log = math.log
     top = log(total + 1)
     raw = {}
+    get, kind_of = df.get, kinds.get
     for term, (count, kind) in terms.items():
-        freq = df.get(term, 1)
-        if freq > common:
-            continue
-        tf = 1.0 + log(count) if count != 1.0 else 1.0
-        raw[term] = tf * (top - log(freq) if freq > 1 else top) * kinds.get(kind, 1.0)
-    return _unit(_strongest(raw, params.article_terms))
+        freq = get(term, 1)
+        if freq <= common:
+            raw[term] = (1.0 + log(count) if count != 1.0 else 1.0) * (top - log(freq)) * kind_of(kind, 1.0)
+    strongest = _strongest(raw, params.article_terms)
+    norm = _norm(strongest) or 1.0
+    return {term: weight / norm for term, weight in strongest.items()}
 
 
 def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params: Params) -> Placement:

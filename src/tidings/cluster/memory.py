@@ -14,7 +14,8 @@ class MemoryStoryIndex:
         self.articles = 0
         self.df: dict[str, int] = {}
         self.centroids: dict[int, dict[str, float]] = {}
-        self.postings: dict[str, set[int]] = {}  # term -> stories listed under it (`story_lookup_terms`)
+        # term -> {story listed under it (`story_lookup_terms`): its weight in the story's centroid}
+        self.postings: dict[str, dict[int, float]] = {}
         self.listed: dict[int, list[str]] = {}
         self.info: dict[int, StoryInfo] = {}
         self.members: dict[int, list[object]] = {}
@@ -24,18 +25,21 @@ class MemoryStoryIndex:
 
     def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         self.articles += 1
-        for term in terms:
-            self.df[term] = self.df.get(term, 0) + 1
-        return self.articles, {t: self.df[t] for t in terms}
+        get = self.df.get
+        out = {term: get(term, 0) + 1 for term in terms}
+        self.df.update(out)
+        return self.articles, out
 
     def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
         scores: dict[int, float] = {}
+        get = scores.get
         for term, weight in query.items():
-            for story_id in self.postings.get(term, ()):
-                last = self.info[story_id].last_seen
-                if since is None or last is None or last >= since:
-                    scores[story_id] = scores.get(story_id, 0.0) + weight * self.centroids[story_id][term]
-        return scores
+            for story_id, w in self.postings.get(term, {}).items():
+                scores[story_id] = get(story_id, 0.0) + weight * w
+        if since is None:
+            return scores
+        info = self.info
+        return {s: v for s, v in scores.items() if (last := info[s].last_seen) is None or last >= since}
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         return {s: self.info[s] for s in story_ids}
@@ -84,7 +88,7 @@ class MemoryStoryIndex:
         for story_id, info in self.info.items():
             if info.last_seen is not None and info.last_seen < when and self.centroids.get(story_id):
                 for term in self.listed.get(story_id, ()):
-                    self.postings[term].discard(story_id)
+                    self.postings[term].pop(story_id, None)
 
     def labels(self) -> dict[object, int]:
         return {m: s for s, members in self.members.items() for m in members}
@@ -92,8 +96,8 @@ class MemoryStoryIndex:
     def _index(self, story_id: int, centroid: dict[str, float]) -> None:
         listed = story_lookup_terms(centroid)
         for term in self.listed.get(story_id, ()):
-            self.postings[term].discard(story_id)
+            self.postings[term].pop(story_id, None)
         for term in listed:
-            self.postings.setdefault(term, set()).add(story_id)
+            self.postings.setdefault(term, {})[story_id] = centroid[term]
         self.listed[story_id] = listed
         self.centroids[story_id] = centroid

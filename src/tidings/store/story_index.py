@@ -339,9 +339,10 @@ class StoryTables:
             "INSERT INTO story_vocabulary (term, df) VALUES (?, ?) "
             "ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + excluded.df"
         )
-        # The article count first, then the terms in one order for every worker: no lock waits in a circle.
+        # Writers are already one at a time (each holds the story clock's row from its first clustering to
+        # its commit), so the terms need no common order.
         total = int(self._sql(upsert + " RETURNING df", (ARTICLES, work.articles)).scalar_one())
-        self._sql_many(upsert, sorted(work.df.items()))
+        self._sql_many(upsert, list(work.df.items()))
         cache.foreign += total - cache.articles
         cache.articles = total
         if cache.foreign > DF_REFRESH_SHARE * total:
