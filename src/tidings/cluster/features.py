@@ -33,8 +33,9 @@ MAX_TERM = 60
 
 _WORDS = re.compile(r"[^\W\d_]{3,}")
 _NUMBERS = re.compile(r"(?<![\w.,])\d+(?:[.,:]\d+)*")
-# A run of capitalised words on one line (a name or a title-case phrase), and what precedes it.
-_CAPS = re.compile(r"(?:(?<=[^\w'’.-])|^)[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*", re.MULTILINE)
+# A run of capitalised words on one line (a name or a title-case phrase) not inside a word. The capital
+# comes first (the lookbehind then checks the character before it), so the engine scans for capitals.
+_CAPS = re.compile(r"[A-Z](?<![\w'’.-].)[\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?…:][\"'”’»)\]]*|[\"“‘(\[«—–-])\s*$")
 _SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|Mt))[.!?…][\"'”’»)\]]*\s+|\n+")
 _EDGE = "'’.-"
