@@ -370,3 +370,35 @@ def test_a_declared_date_the_page_contradicts_is_weighed() -> None:
     # Agreeing, the declared time (with its hour) stands.
     copy = only(news_page())
     assert copy.published_at == datetime.fromisoformat("2025-07-01T09:30:00+02:00")
+
+
+def test_a_reading_parses_once_and_gives_what_the_separate_calls_give() -> None:
+    from tidings.extract import Reading, extract, page_lines
+    from tidings.models import Document, DocumentKind
+
+    html = (
+        "<html><head><title>Harbour board votes to close the ferry terminal</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article>"
+        "<h1>Harbour board votes to close the ferry terminal</h1><p>Follow us on Telegram</p>"
+        + "<p>The harbour board voted on Tuesday to close the old ferry terminal by the end of the year.</p>"
+        * 4
+        + "</article><footer>© Example Wire 2025</footer></body></html>"
+    )
+    document = Document(
+        content=html.encode(),
+        sha256="0" * 64,
+        kind=DocumentKind.HTML,
+        text=html,
+        encoding="utf-8",
+        fetched_at=FETCHED,
+        site="Example Wire",
+    )
+    template = SiteTemplate(lines=frozenset({normalise("Follow us on Telegram")}))
+    reading = Reading(document)
+    assert reading.lines() == page_lines(document)
+    assert "follow us on telegram" in {normalise(line) for line in reading.lines()}
+    first = reading.copies(template)
+    assert first == extract(document, template)
+    assert reading.copies(template) == first  # asked again: the walk is not counted twice
+    assert "Follow us on Telegram" not in first[0].body
+    assert len(first[0].body) == 4

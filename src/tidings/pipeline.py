@@ -77,8 +77,9 @@ def ingest_document(
         if tx.has_document(document.sha256):
             return DocumentOutcome(duplicate=True)
         with clock.stage("extract"):
-            template = _site_template(tx, document)
-            copies = extract.extract(document, template)
+            reading = extract.Reading(document)
+            template = _site_template(tx, document, reading.lines())
+            copies = reading.copies(template)
         document_id = tx.add_document(document)
         outcome = DocumentOutcome(copies=len(copies))
         with clock.stage("fold"):
@@ -287,7 +288,7 @@ def story_params(settings: Settings) -> cluster.Params:
     )
 
 
-def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:
+def _site_template(tx: Transaction, document: Document, page_lines: set[str]) -> extract.SiteTemplate:
     """Count this page's lines for its site, then return what the site's pages so far have in common.
 
     A page with neither a site nor a URL learns nothing and is read without a template: pooling unrelated
@@ -296,7 +297,7 @@ def _site_template(tx: Transaction, document: Document) -> extract.SiteTemplate:
     site = document.site or _host(document.url)
     if site is None:
         return extract.SiteTemplate()
-    lines = {line: extract.head_key(line) for line in extract.page_lines(document)}
+    lines = {line: extract.head_key(line) for line in page_lines}
     tx.observe_site_lines(site, lines)
     heads = sorted({h for h in lines.values() if h})
     recurring, groups = tx.site_line_stats(site, heads)

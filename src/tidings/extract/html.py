@@ -37,6 +37,27 @@ class HtmlResult:
     reason: str | None = None  # why there is no article (or what was done to read the page)
 
 
+class ParsedPage:
+    """An HTML page prepared and parsed once (and walked when first asked), so that the pipeline's site
+    template learner and the extractor read one parse. Extraction never changes the tree or the walk's
+    block texts (scoring only adds to the elements' counts)."""
+
+    __slots__ = ("_page", "prepared", "scored", "tree")
+
+    def __init__(self, html: str) -> None:
+        self.prepared = prepare(html)
+        self.tree = LexborHTMLParser(self.prepared.html) if self.prepared.readable else None
+        self._page: Page | None = None
+        self.scored = False  # the walk's elements counted (once: counting adds)
+
+    @property
+    def page(self) -> Page | None:
+        """The walk of the body (None without one)."""
+        if self._page is None and self.tree is not None and self.tree.body is not None:
+            self._page = walk(self.tree.body)
+        return self._page
+
+
 def extract_html(
     html: str,
     fetched_at: datetime,
@@ -49,7 +70,7 @@ def extract_html(
 
 
 def read_html(
-    html: str,
+    html: str | ParsedPage,
     fetched_at: datetime,
     site: str | None = None,  # noqa: ARG001 (the text-dump signature; chrome is found without it)
     url: str | None = None,
@@ -57,16 +78,17 @@ def read_html(
 ) -> HtmlResult:
     """The article copies on an HTML page (usually one; a page of several full articles gives each), or
     the reason there are none."""
-    prepared = prepare(html)
-    if not prepared.readable:
+    parsed = html if isinstance(html, ParsedPage) else ParsedPage(html)
+    prepared = parsed.prepared
+    if parsed.tree is None:
         return HtmlResult([], prepared.note)
-    tree = LexborHTMLParser(prepared.html)
-    meta = read_metadata(tree, url, fetched_at)
-    root = tree.body
-    if root is None:
+    meta = read_metadata(parsed.tree, url, fetched_at)
+    page = parsed.page
+    if page is None:
         return HtmlResult([], "no <body>")
-    page = walk(root)
-    score(page)
+    if not parsed.scored:
+        score(page)
+        parsed.scored = True
     blocks = _without_title(select(page, meta.title), meta.title)
     if sum(len(b.text) for b in blocks) < SHORT_BODY_CHARS:
         # Galleries and video pages: the captions are the article.
@@ -85,15 +107,13 @@ def read_html(
     return HtmlResult([_copy(blocks, meta)], prepared.note)
 
 
-def html_template_lines(html: str) -> set[str]:
+def html_template_lines(html: str | ParsedPage) -> set[str]:
     """The short blocks of a page that the site-template learner counts (as `template_lines` does for
     a text dump's lines)."""
-    prepared = prepare(html)
-    tree = LexborHTMLParser(prepared.html)
-    if not prepared.readable or tree.body is None:
+    page = (html if isinstance(html, ParsedPage) else ParsedPage(html)).page
+    if page is None:
         return set()
-    lines = split_lines("\n".join(b.text for b in walk(tree.body).blocks))
-    return template_lines(lines)
+    return template_lines(split_lines("\n".join(b.text for b in page.blocks)))
 
 
 def _paragraphs(text: str) -> list[str]:
