@@ -190,3 +190,29 @@ def test_metrics() -> None:
     assert r == 1.0
     assert p == pytest.approx(5 / 9)
     assert pairwise_f1({"a": 0, "b": 1, "c": 2}, gold) == 0.0
+
+
+def test_a_story_is_listed_only_under_its_strongest_terms() -> None:
+    from tidings.models import STORY_LOOKUP_TERMS, StoryInfo, story_lookup_terms
+    from tidings.store.story_index import StoryCache
+
+    centroid = {f"t{n:02d}": 1.0 - n / 100 for n in range(40)}
+    centroid.update({"zz": 0.5, "aa": 0.5})  # a tie straddling nothing: both below the cut
+    listed = story_lookup_terms(centroid)
+    assert listed == [f"t{n:02d}" for n in range(STORY_LOOKUP_TERMS)]
+    tied = {"b": 1.0, **{f"x{n}": 0.5 for n in range(30)}}  # ties at the cut: alphabetical order decides
+    assert story_lookup_terms(tied) == ["b", *sorted(f"x{n}" for n in range(30))[: STORY_LOOKUP_TERMS - 1]]
+    strong, weak = "t00", f"t{STORY_LOOKUP_TERMS + 5}"
+    index = MemoryStoryIndex()
+    story = index.save_centroid(None, centroid, T0, T0)
+    assert index.story_scores({strong: 1.0}, None) == {story: centroid[strong]}
+    assert index.story_scores({weak: 1.0}, None) == {}  # a weak term finds no story
+    assert index.story_centroids([story])[story] == centroid  # scored on the whole centroid
+    cache = StoryCache()
+    cache.put(story, StoryInfo(1, T0, T0), dict(centroid))
+    assert set(cache.postings) == set(listed)
+    cache.put(story, StoryInfo(2, T0, T0), {**centroid, weak: 2.0})  # a term rises into the listed ones
+    assert weak in cache.postings
+    assert f"t{STORY_LOOKUP_TERMS - 1:02d}" not in cache.postings
+    cache.drop(story)
+    assert cache.postings == {}
