@@ -51,11 +51,7 @@ def ingest(
 def _ingest_records(
     store: Store, paths: list[Path], conf: settings.Settings, **options: Any
 ) -> pipeline.IngestReport:
-    def report_record(name: str, error: str | None) -> None:
-        if error is not None:
-            click.echo(f"tidings: {name}: {error}", err=True)
-
-    report = pipeline.ingest_records(store, paths, conf, on_record=report_record, **options)
+    report = pipeline.ingest_records(store, paths, conf, on_record=_report_failure, **options)
     click.echo(
         f"{report.documents} records ({report.duplicates} already stored), "
         f"{report.new_articles} new articles, {report.folded} folded into existing articles, "
@@ -64,24 +60,26 @@ def _ingest_records(
     return report
 
 
+def _report_failure(name: str, error: str | None) -> None:
+    """One line on stderr for a file or record that could not go in (the rest go on)."""
+    if error is not None:
+        click.echo(f"tidings: {name}: {error}", err=True)
+
+
 def _ingest_with_progress(
     store: Store, paths: list[Path], conf: settings.Settings, **options: Any
 ) -> pipeline.IngestReport:
-    def report_file(name: str, error: str | None) -> None:
-        if error is not None:
-            click.echo(f"tidings: {name}: {error}", err=True)
-
     many = (any(p.is_dir() for p in paths) or len(paths) > 20) and sys.stderr.isatty()
     if many:
         with click.progressbar(length=0, label="ingesting", file=sys.stderr) as bar:
 
             def on_file(name: str, error: str | None) -> None:
                 bar.update(1)
-                report_file(name, error)
+                _report_failure(name, error)
 
             report = pipeline.ingest_paths(store, paths, conf, on_file=on_file, **options)
     else:
-        report = pipeline.ingest_paths(store, paths, conf, on_file=report_file, **options)
+        report = pipeline.ingest_paths(store, paths, conf, on_file=_report_failure, **options)
     click.echo(
         f"{report.documents} documents ({report.duplicates} already stored), {report.copies} copies found, "
         f"{report.new_articles} new articles, {report.folded} copies folded into existing articles, "
