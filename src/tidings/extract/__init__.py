@@ -29,13 +29,6 @@ from tidings.extract.textdump import extract_text
 from tidings.models import Copy, Document, DocumentKind
 
 
-def extract(document: Document, template: SiteTemplate = EMPTY_TEMPLATE) -> list[Copy]:
-    """Every article copy in `document`, in page order."""
-    if document.kind is DocumentKind.HTML:
-        return extract_html(document.text, document.fetched_at, document.site, document.url, template)
-    return extract_text(document.text, document.fetched_at, document.site, template)
-
-
 class Reading:
     """A document read once for the pipeline: first the lines its site's template learner counts, then
     its copies under the template learned (an HTML page is parsed once for both)."""
@@ -56,11 +49,14 @@ class Reading:
         return extract_text(d.text, d.fetched_at, d.site, template)
 
 
+def extract(document: Document, template: SiteTemplate = EMPTY_TEMPLATE) -> list[Copy]:
+    """Every article copy in `document`, in page order."""
+    return Reading(document).copies(template)
+
+
 def page_lines(document: Document) -> set[str]:
     """The lines of a document that the site-template learner counts (an HTML page's short blocks)."""
-    if document.kind is DocumentKind.HTML:
-        return html_template_lines(document.text)
-    return template_lines(split_lines(document.text))
+    return Reading(document).lines()
 
 
 __all__ = [
