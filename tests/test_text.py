@@ -25,3 +25,11 @@ def test_repair_quotes(text: str, expected: str) -> None:
 def test_fold_typography_and_words() -> None:
     assert fold_typography("“Hi” — it’s\u00a0here…") == '"Hi" - it\'s here...'
     assert words("Don’t STOP-believing") == ["don", "t", "stop", "believing"]
+
+
+def test_an_unexpected_error_in_one_line() -> None:
+    from tidings.text import error_line
+
+    assert error_line(ValueError("bad value\nsecond line")) == "ValueError: bad value"
+    assert error_line(KeyError()) == "KeyError"
+    assert error_line(RuntimeError("x" * 1000), limit=10) == "RuntimeError: " + "x" * 10

@@ -20,6 +20,7 @@ from tidings.fetch import DocumentError, iter_files, read_document
 from tidings.models import CanonicalArticle, Copy, Document
 from tidings.settings import Settings
 from tidings.store import Store, Transaction
+from tidings.text import error_line
 
 
 @dataclass(slots=True)
@@ -144,8 +145,7 @@ def ingest_records(
         try:
             finish(name, None, ingest_record(store, item, settings))
         except Exception as exc:  # a bug must not cost the rest; the transaction rolled back
-            first = str(exc).splitlines()[0] if str(exc) else ""
-            finish(name, f"internal error ({type(exc).__name__}: {first})", None)
+            finish(name, f"internal error ({error_line(exc)})", None)
 
     def run() -> None:
         good = [item for _, item in batch if isinstance(item, records.Record)]
@@ -361,9 +361,7 @@ def ingest_paths(
             except DocumentError as exc:
                 error = str(exc)
             except Exception as exc:  # a bug must not cost the rest of the batch; the transaction rolled back
-                error = (
-                    f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
-                )
+                error = f"internal error ({error_line(exc)})"
         if error is not None:
             report.failures.append((name, error))
         if on_file is not None:

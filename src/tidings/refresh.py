@@ -34,6 +34,7 @@ from tidings.models import Document, Source
 from tidings.settings import Settings
 from tidings.store import Store
 from tidings.store.sources import EntryRecord, KnownEntry
+from tidings.text import error_line
 
 T = TypeVar("T")
 Sink = Callable[[Document], pipeline.DocumentOutcome]
@@ -149,7 +150,7 @@ class Refresher:
         try:
             return await self._refresh(source)
         except Exception as exc:  # a bug must not cost the other feeds; say so on the source
-            error = FetchError(f"internal error ({type(exc).__name__}: {_line(exc)})", "internal")
+            error = FetchError(f"internal error ({error_line(exc)})", "internal")
             return await self._db(self._record_failure, source, error)
 
     async def _refresh(self, source: Source) -> SourceResult:
@@ -227,7 +228,7 @@ class Refresher:
                     counts["documents"] += 1
                     counts["new_articles"] += outcome.new_articles
                 except Exception as exc:  # the document's transaction rolled back; the rest go on
-                    status, error = "failed", f"not ingested ({type(exc).__name__}: {_line(exc)})"
+                    status, error = "failed", f"not ingested ({error_line(exc)})"
                     counts["failed"] += 1
             record = EntryRecord(
                 url_key=ident.url_key,
@@ -362,11 +363,6 @@ def _human(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else ""
-
-
 class BackgroundRefresher:
     """What `tidings serve` runs beside the web app: a thread that refreshes due feeds every
     `refresh_every` seconds until stopped."""
@@ -393,8 +389,6 @@ class BackgroundRefresher:
                 if due:
                     refresh(self.store, self.conf, due)
             except Exception as exc:  # keep serving; say what went wrong
-                print(
-                    f"tidings: background refresh failed: {type(exc).__name__}: {_line(exc)}", file=sys.stderr
-                )
+                print(f"tidings: background refresh failed: {error_line(exc)}", file=sys.stderr)
             self.runs += 1
             self.stopping.wait(max(1.0, float(self.conf.refresh_every)))

@@ -124,3 +124,11 @@ def reading_minutes(body: Sequence[str]) -> int:
     """
     words = sum(len(p.split()) for p in body)
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def error_line(exc: BaseException, limit: int = 300) -> str:
+    """An unexpected exception in one line, `Type: first line of its message` (cut to `limit`), for the
+    error a batch reports about the one item it failed on before going on with the rest."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:limit] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

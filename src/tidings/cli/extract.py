@@ -22,6 +22,7 @@ from tidings import extract, settings
 from tidings.cli.common import parse_time
 from tidings.fetch import DocumentError, iter_files, read_document
 from tidings.models import Copy, Document, DocumentKind
+from tidings.text import error_line
 
 _URL = re.compile(r"^https?://", re.I)
 FORMATS = ("jsonl", "json", "text", "markdown")
@@ -100,8 +101,7 @@ def _extract_one(
     except DocumentError as exc:
         result.error = str(exc)
     except Exception as exc:  # one page's bug must not cost the rest of the batch
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        result.error = f"internal error ({type(exc).__name__}: {first})"
+        result.error = f"internal error ({error_line(exc)})"
     return result
 
 
