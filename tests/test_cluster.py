@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,41 @@ def test_stories_merge_when_an_article_shows_they_are_one() -> None:
     gone = next(iter(index.merged_into))
     assert index.info[gone].size == 0
     assert not index.centroids[gone]
+
+
+def _fragment_setup(big: int) -> tuple[MemoryStoryIndex, cluster.Params, int, dict[str, tuple[float, str]]]:
+    """A stray article (a story of its own) beside a story that then grows to `big` articles; the stray is
+    near the story (above `absorb`) but not enough to join it."""
+    index = MemoryStoryIndex()
+    params = cluster.Params(join=0.5, merge=0.5, absorb=0.12, fragment=2, outgrown=8)
+    core = {"alpha": (3.0, cluster.NAME), "bravo": (3.0, cluster.NAME), "charlie": (2.0, cluster.WORD)}
+    stray = {"alpha": (1.0, cluster.NAME), "xray": (3.0, cluster.NAME), "yankee": (3.0, cluster.NAME)}
+    for n in range(40):  # other stories, so that the terms above are rare in the vocabulary
+        other = {f"other{n}": (3.0, cluster.NAME), f"more{n}": (2.0, cluster.WORD)}
+        index.add_member(cluster.place(other, T0, index, params).story_id, f"other{n}")
+    first = cluster.place(core, T0, index, params)
+    index.add_member(first.story_id, "core0")
+    fragment = cluster.place(stray, T0, index, params)
+    index.add_member(fragment.story_id, "stray")
+    assert fragment.new
+    for n in range(1, big):
+        placed = cluster.place(core, T0, index, params)
+        index.add_member(placed.story_id, f"core{n}")
+    return index, params, fragment.story_id, stray
+
+
+def test_a_fragment_is_absorbed_once_a_near_story_outgrows_it() -> None:
+    index, _, _, _ = _fragment_setup(8)
+    labels = index.labels()
+    assert labels["stray"] == labels["core0"]  # the story reached eight times the fragment's size
+
+
+def test_a_fragment_stays_apart_while_the_near_story_is_small_or_absorption_is_off() -> None:
+    index, params, fragment, stray = _fragment_setup(4)
+    labels = index.labels()
+    assert labels["stray"] == fragment != labels["core0"]
+    # The same article placed anew starts its own story: a fresh article is never absorbed on arrival.
+    assert cluster.place(stray, T0, index, replace(params, absorb=0.0)).story_id != labels["core0"]
 
 
 def test_related_stories_are_the_nearest_others() -> None:

@@ -7,12 +7,16 @@ worker sees the same vocabulary. A story keeps a compact centroid: the mean of i
 cut to its strongest terms. The dot product of an article with that mean is the article's average
 similarity to the story's articles (average linkage, done online), so one threshold means the same for a
 story of two articles and of fifty; the same holds between two stories, which merge when their average
-similarity reaches the merge threshold. Only stories seen within the window are candidates, found
-through the store's term index (`StoryIndex`), never by a scan; similarity fades with the time between an
-article and a story when both are dated, and is left alone when either is not.
+similarity reaches the merge threshold. A story that stays a fragment (one or two articles) while a
+story near it grows to eight times its size is a stray piece of that story, not an event of its own: it
+is absorbed once their average similarity reaches the lower `absorb` threshold (never on arrival: a new
+article, maybe the first of a new event, gets the chance to gather its own). Only stories seen within the
+window are candidates, found through the store's term index (`StoryIndex`), never by a scan; similarity
+fades with the time between an article and a story when both are dated, and is left alone when either is
+not.
 
-The thresholds and weights are calibrated on labelled events (`tidings bench stories -- --calibrate`,
-cross-validated across topics), not guessed.
+The thresholds, the absorption and the weights are calibrated on labelled events (`tidings bench stories
+-- --calibrate`, cross-validated across topics), not guessed.
 """
 
 from __future__ import annotations
@@ -65,6 +69,11 @@ class Params:
     common_share: float = 0.1
     common_after: int = 1000
     max_merges: int = 3
+    # A fragment (a story of at most `fragment` articles) is absorbed by a story at least `outgrown` times
+    # its size when their average similarity reaches `absorb` and no larger story is nearer to it (0: never).
+    absorb: float = 0.12
+    fragment: int = 2
+    outgrown: float = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +160,10 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
         # article itself is not that close to stays out of reach (the two were apart before), so the
         # neighbourhood is searched again only when such a story exists, or when the story has doubled in
         # size since it last was (which also keeps its related stories fresh).
-        bridging = any(s != story_id and v >= params.merge for s, v in exact.items())
+        bridging = any(
+            s != story_id and (v >= params.merge or (v >= params.absorb > 0 and s in infos))
+            for s, v in exact.items()
+        )
         if bridging or (info.size & (info.size - 1)) == 0:
             survivor, merged = _merge_around(story_id, centroid, info, index, params)
             return Placement(survivor, new=False, score=score, merged=merged)
@@ -173,10 +185,10 @@ def _merge_around(
         ranked, infos, centroids, _ = _nearest(
             centroid, since, info.last_seen, index, params, exclude=story_id
         )
-        if round_ == params.max_merges or not ranked or ranked[0][1] < params.merge:
+        other = _merge_target(info.size, ranked, infos, params)
+        if round_ == params.max_merges or other is None:
             index.save_related(story_id, ranked[: params.related])
             break
-        other = ranked[0][0]
         found = infos[other]
         keep, gone = (
             (story_id, other) if (info.size, -story_id) >= (found.size, -other) else (other, story_id)
@@ -192,6 +204,38 @@ def _merge_around(
         merged.append(gone)
         story_id = keep
     return story_id, tuple(merged)
+
+
+def _merge_target(
+    size: int,
+    ranked: list[tuple[int, float]],
+    infos: Mapping[int, StoryInfo],
+    params: Params,
+) -> int | None:
+    """The story that a story of `size` articles, with neighbours `ranked`, merges with: the nearest if
+    they reach `merge`; else one they reach `absorb` with, where one of the two is a fragment and the other
+    at least `outgrown` times its size (a fragment looks at its nearest larger story only, a larger story
+    at the nearest fragments around it)."""
+    if not ranked:
+        return None
+    other, score = ranked[0]
+    if score >= params.merge:
+        return other
+    if params.absorb <= 0:
+        return None
+    if size <= params.fragment:  # this story a fragment: its nearest larger story
+        for other, score in ranked:
+            if infos[other].size > size:
+                ok = score >= params.absorb and infos[other].size >= params.outgrown * size
+                return other if ok else None
+        return None
+    for other, score in ranked:  # fragments around this story
+        if score < params.absorb:
+            return None
+        small = infos[other].size
+        if small <= params.fragment and size >= params.outgrown * small:
+            return other
+    return None
 
 
 def _nearest(
