@@ -14,16 +14,20 @@ across topics (five folds of topics: choose on four, score on the fifth), so the
 to expect on events not seen.
 
 Throughput: synthetic articles (events with their own names, words and figures over a Zipfian background,
-400 a day) fill stores of `--sizes` articles through the same clustering, then `--measure` more articles
-are clustered `--batch` to a transaction, as `ingest --format jsonl` does (the first transaction, which
-also fills the worker's cache, timed apart), and a fifth as many one transaction each: articles clustered
-per second of process CPU time (wall clock beside), beside the same clustering over an in-memory index of
-the same articles (no database) and term extraction alone.
+400 a day) fill stores of `--sizes` articles through the same clustering (the first transaction after,
+which also fills the worker's cache, timed apart); then, in each of `--rounds` rounds, every store in turn
+clusters `--measure` more articles `--batch` to a transaction, as `ingest --format jsonl` does, and a fifth
+as many one transaction each: articles clustered per second of process CPU time (wall clock beside),
+beside the same clustering over an in-memory index of the same articles (no database) and term
+extraction alone. The shared machine's speed drifts between runs and within one; taking the sizes in turn,
+round after round, puts the drift on every size alike, and the cost ratio between the largest and the
+smallest store is given round by round.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import statistics
@@ -366,7 +370,8 @@ class Synthetic:
         self.per_day = per_day
         self.start = start or datetime(2024, 1, 1, tzinfo=UTC)
         self.words = [self._word(2 + n % 3) for n in range(30_000)]
-        self.weights = [1 / (rank + 1) for rank in range(len(self.words))]
+        # Cumulative Zipfian weights, summed once (`choices` would sum them again at every call).
+        self.cum_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.words))))
         self.count = 0
         self.events: list[tuple[list[str], list[str], list[str], int]] = []
 
@@ -391,7 +396,7 @@ class Synthetic:
         self.count += 1
         sentences = []
         for _ in range(12):
-            parts = rng.choices(self.words, weights=self.weights, k=14)
+            parts = rng.choices(self.words, cum_weights=self.cum_weights, k=14)
             parts[rng.randrange(14)] = rng.choice(words)
             parts[rng.randrange(14)] = rng.choice(names)
             if rng.random() < 0.4:
@@ -408,7 +413,7 @@ class Synthetic:
         when = self.start + timedelta(days=self.count / self.per_day)
         self.count += 1
         counts: Counter[tuple[str, str]] = Counter()
-        for word in rng.choices(self.words, weights=self.weights, k=120):
+        for word in rng.choices(self.words, cum_weights=self.cum_weights, k=120):
             if len(word) >= 3:
                 counts[(word, cluster.WORD)] += 1
         for _ in range(14):
@@ -477,61 +482,115 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Mem
     return index
 
 
-def throughput(sizes: list[int], measure: int, seed: int, batch_size: int) -> int:
+@dataclass(slots=True)
+class _Filled:
+    """One store filled to `size` articles, with the articles still to cluster into it."""
+
+    size: int
+    store: Store
+    index: MemoryStoryIndex
+    work: list[tuple[int, CanonicalArticle]]
+    filled: float  # seconds to fill
+    first: float  # seconds of the first transaction (fills the worker's cache)
+
+
+@dataclass(slots=True)
+class _Round:
+    rate: float  # articles/s, process CPU
+    wall: float  # articles/s, wall clock
+    one: float  # articles/s, one transaction each (CPU)
+    memory: float  # articles/s in memory, terms included (CPU)
+    terms: float  # articles/s, term extraction alone (CPU)
+
+
+def _prepare(
+    size: int, folder: str, seed: int, params: cluster.Params, count: int, batch_size: int
+) -> _Filled:
+    gen = Synthetic(seed)
+    store = Store(f"sqlite:///{folder}/stories-{size}.db")
+    store.migrate()
+    started = time.perf_counter()
+    index = fill(store, gen, size, params)
+    filled = time.perf_counter() - started
+    articles = [gen.article() for _ in range(batch_size + count)]
+    with store.begin() as tx:
+        ids = [tx.new_article() for _ in articles]
+        for article_id, article in zip(ids, articles, strict=True):
+            tx.save_article(article_id, article)
+    work = list(zip(ids, articles, strict=True))
+    # The first transaction also reads the worker's cache (stories in reach, the vocabulary): once per
+    # worker, so it is timed apart.
+    started = time.perf_counter()
+    _cluster_in(store, work[:batch_size], params)
+    return _Filled(size, store, index, work[batch_size:], filled, time.perf_counter() - started)
+
+
+def _round(filled: _Filled, measure: int, single: int, batch_size: int, params: cluster.Params) -> _Round:
+    timed, filled.work = filled.work[:measure], filled.work[measure:]
+    tail, filled.work = filled.work[:single], filled.work[single:]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for start in range(0, len(timed), batch_size):
+        _cluster_in(filled.store, timed[start : start + batch_size], params)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    one = time.process_time()
+    for item in tail:
+        _cluster_in(filled.store, [item], params)
+    one = time.process_time() - one
+    started = time.process_time()
+    for _, article in timed:
+        cluster.article_terms(article)
+    alone = time.process_time() - started
+    memory = _memory_rate([a for _, a in timed], filled.index, params)
+    return _Round(len(timed) / cpu, len(timed) / wall, len(tail) / one, memory, len(timed) / alone)
+
+
+def throughput(sizes: list[int], measure: int, seed: int, batch_size: int, rounds: int) -> int:
     params = pipeline.story_params(settings.load({}, environ={}))
     single = max(measure // 5, 1)
     print(
-        f"stories throughput: {measure} synthetic articles clustered (terms, placement, the store's writes "
-        f"and commit) into SQLite stores already holding {', '.join(f'{s:,}' for s in sizes)} articles (400 "
-        f"a day, window {params.window_days} days), {batch_size} to a transaction as `ingest --format jsonl` "
-        f"does, then {single} more one transaction each; process CPU time (the machine is shared), wall "
-        "clock beside; the same clustering over an in-memory index of the same articles, and term "
-        "extraction alone"
+        f"stories throughput: SQLite stores already holding {', '.join(f'{s:,}' for s in sizes)} synthetic "
+        f"articles (400 a day, window {params.window_days} days); in each of {rounds} rounds, every store "
+        f"in turn clusters {measure} more (terms, placement, the store's writes and commit), {batch_size} to "
+        f"a transaction as `ingest --format jsonl` does, then {single} one transaction each. Rounds take the "
+        "stores in turn (order reversed every other round), so the machine's drift falls on all sizes "
+        "alike; each figure is the median over rounds, in process CPU time (wall clock beside). Beside it, "
+        "the same articles clustered over an in-memory index of the same store (no database) and term "
+        "extraction alone (the machine's yardstick: the same work at every size)."
     )
+    with tempfile.TemporaryDirectory() as folder:
+        stores = [
+            _prepare(size, folder, seed, params, rounds * (measure + single), batch_size) for size in sizes
+        ]
+        results: dict[int, list[_Round]] = {size: [] for size in sizes}
+        for n in range(rounds):
+            for filled in stores if n % 2 == 0 else reversed(stores):
+                results[filled.size].append(_round(filled, measure, single, batch_size, params))
+        for filled in stores:
+            filled.store.close()
     print(
-        f"  {'stored':>9}{'articles/s':>12}{'ms/article':>12}{'wall/s':>8}{'1 per tx/s':>12}"
+        f"  {'stored':>9}{'articles/s':>12}{'(min-max)':>14}{'ms/article':>12}{'wall/s':>8}{'1 per tx/s':>12}"
         f"{'in memory/s':>13}{'terms/s':>9}{'ratio':>7}{'first tx s':>12}"
     )
-    for size in sizes:
-        gen = Synthetic(seed)
-        with tempfile.TemporaryDirectory() as folder:
-            store = Store(f"sqlite:///{folder}/stories.db")
-            store.migrate()
-            started = time.perf_counter()
-            index = fill(store, gen, size, params)
-            filled = time.perf_counter() - started
-            articles = [gen.article() for _ in range(batch_size + measure + single)]
-            with store.begin() as tx:
-                ids = [tx.new_article() for _ in articles]
-                for article_id, article in zip(ids, articles, strict=True):
-                    tx.save_article(article_id, article)
-            work = list(zip(ids, articles, strict=True))
-            # The first transaction also reads the worker's cache (stories in reach, the vocabulary): once
-            # per worker, so it is timed apart.
-            first, work = work[:batch_size], work[batch_size:]
-            cpu, wall = time.process_time(), time.perf_counter()
-            _cluster_in(store, first, params)
-            first_seconds = time.perf_counter() - wall
-            timed, tail = work[:measure], work[measure:]
-            cpu, wall = time.process_time(), time.perf_counter()
-            for start in range(0, len(timed), batch_size):
-                _cluster_in(store, timed[start : start + batch_size], params)
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            one = time.process_time()
-            for item in tail:
-                _cluster_in(store, [item], params)
-            one = time.process_time() - one
-            store.close()
-        started = time.process_time()
-        for article in articles:
-            cluster.article_terms(article)
-        alone = time.process_time() - started
-        memory = _memory_rate([a for _, a in timed], index, params)
-        rate = len(timed) / cpu
+    med = statistics.median
+    for filled in stores:
+        found = results[filled.size]
+        rate = med(r.rate for r in found)
+        memory = med(r.memory for r in found)
+        spread = f"{min(r.rate for r in found):.0f}-{max(r.rate for r in found):.0f}"
+        wall = med(r.wall for r in found)
         print(
-            f"  {size:>9,}{rate:>12.0f}{1000 * cpu / len(timed):>12.2f}{len(timed) / wall:>8.0f}"
-            f"{len(tail) / one:>12.0f}{memory:>13.0f}{len(articles) / alone:>9.0f}{rate / memory:>7.2f}"
-            f"{first_seconds:>12.2f}   (filled in {filled:.0f} s)"
+            f"  {filled.size:>9,}{rate:>12.0f}{spread:>14}{1000 / rate:>12.2f}{wall:>8.0f}"
+            f"{med(r.one for r in found):>12.0f}{memory:>13.0f}{med(r.terms for r in found):>9.0f}"
+            f"{rate / memory:>7.2f}{filled.first:>12.2f}   (filled in {filled.filled:.0f} s)"
+        )
+    if len(stores) > 1:
+        low, high = stores[0].size, stores[-1].size
+        ratios = [
+            a.rate / b.rate for a, b in zip(results[low], results[high], strict=True)
+        ]  # cost at high / cost at low, round by round
+        print(
+            f"  cost per article at {high:,} stored / at {low:,}, round by round: "
+            f"{', '.join(f'{r:.2f}' for r in ratios)} (median {med(ratios):.2f}; 1.00 is flat)"
         )
     return 0
 
@@ -564,7 +623,10 @@ def main(argv: list[str]) -> int:
         default="2000,20000",
         help="stored articles (2000,20000; the README's figures: 10000,100000)",
     )
-    parser.add_argument("--measure", type=int, default=1000, help="articles clustered per size (1000)")
+    parser.add_argument(
+        "--measure", type=int, default=1000, help="articles clustered per size and round (1000)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over the sizes (3)")
     parser.add_argument(
         "--batch", type=int, default=None, help="articles per transaction (the ingest_batch setting)"
     )
@@ -582,5 +644,6 @@ def main(argv: list[str]) -> int:
         quality(items, args.shuffles, args.seed, args.with_enrich)
     if args.only != "quality":
         batch = args.batch or settings.load({}, environ={}).ingest_batch
-        throughput([int(s) for s in args.sizes.split(",") if s.strip()], args.measure, args.seed, batch)
+        sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+        throughput(sizes, args.measure, args.seed, batch, args.rounds)
     return 0

@@ -160,8 +160,14 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
         # article itself is not that close to stays out of reach (the two were apart before), so the
         # neighbourhood is searched again only when such a story exists, or when the story has doubled in
         # size since it last was (which also keeps its related stories fresh).
+        # (The sizes a fragment's absorption asks for are reached at a doubling when `outgrown` is a power
+        # of two, as shipped.)
         bridging = any(
-            s != story_id and (v >= params.merge or (v >= params.absorb > 0 and s in infos))
+            s != story_id
+            and (
+                v >= params.merge
+                or (v >= params.absorb > 0 and s in infos and _absorbs(info.size, infos[s].size, params))
+            )
             for s, v in exact.items()
         )
         if bridging or (info.size & (info.size - 1)) == 0:
@@ -206,6 +212,12 @@ def _merge_around(
     return story_id, tuple(merged)
 
 
+def _absorbs(size: int, other: int, params: Params) -> bool:
+    """Whether stories of these sizes are a fragment and one that has outgrown it (either way round)."""
+    small, large = min(size, other), max(size, other)
+    return small <= params.fragment and large >= params.outgrown * small
+
+
 def _merge_target(
     size: int,
     ranked: list[tuple[int, float]],
@@ -226,14 +238,12 @@ def _merge_target(
     if size <= params.fragment:  # this story a fragment: its nearest larger story
         for other, score in ranked:
             if infos[other].size > size:
-                ok = score >= params.absorb and infos[other].size >= params.outgrown * size
-                return other if ok else None
+                return other if score >= params.absorb and _absorbs(size, infos[other].size, params) else None
         return None
     for other, score in ranked:  # fragments around this story
         if score < params.absorb:
             return None
-        small = infos[other].size
-        if small <= params.fragment and size >= params.outgrown * small:
+        if infos[other].size < size and _absorbs(size, infos[other].size, params):
             return other
     return None
 
