@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import tidings.fold as fold_stage
 from tidings.bench.syndication import chunks
-from tidings.fold import Rules, compare, fingerprints, pack
-from tidings.fold.fingerprint import fingerprint_words
+from tidings.fold import Rules, compare, fingerprints, kernel
+from tidings.fold.fingerprint import fingerprint_texts, shingles_in_place
 from tidings.fold.match import screen
 
 
@@ -34,7 +33,7 @@ def test_bounded_exits_decide_as_the_full_comparison() -> None:
     # the pairs cover both outcomes, and the bound let some go early
     assert decided > 5000
     assert same > 50
-    assert exited > 100
+    assert exited > 50
 
 
 def test_common_count_bounds_containment() -> None:
@@ -47,35 +46,41 @@ def test_common_count_bounds_containment() -> None:
             small = fp if len(fp.shingles) <= len(other.shingles) else other
             if len(small.shingles) < 8:
                 continue
-            bound = 1.0 - (len(small.distinct()) - shared) / len(small.shingles)
+            bound = 1.0 - (kernel.distinct_count(small.shingles) - shared) / len(small.shingles)
             assert compare(fp, other, rules, full=True).containment <= bound + 1e-9
 
 
-def test_read_back_fingerprints_are_kept_by_their_bytes() -> None:
+def test_stored_words_rebuild_the_same_shingles_and_keys() -> None:
+    """A stored copy is read back as its word hashes: the shingles and index keys the compiled loop
+    works out from them are the ones its fingerprint had, short and empty texts included."""
     rules = Rules()
-    copies = [it.copy for c in chunks(60, seed=2) for it in c.items]
+    copies = [it.copy for c in chunks(120, seed=2) for it in c.items]
     fps = fingerprints(copies, rules)
-    w = [len(fp.words) for fp in fps[:4]]
-    seen = fold_stage._Seen(words=max(w[0] + w[1] + w[2], w[0] + w[2] + w[3]))  # room for three
-    shape = (rules.shingle_words, rules.anchor_rate)
-    for fp in fps[:3]:
-        seen.put((pack(fp.words), fp.key_count, shape), fp)
-    assert all(seen.get((pack(fp.words), fp.key_count, shape)) is not None for fp in fps[:3])
-    assert seen.get((pack(fps[0].words), fps[0].key_count + 1, shape)) is None
-    seen.get((pack(fps[0].words), fps[0].key_count, shape))  # now the most recently used
-    seen.put((pack(fps[3].words), fps[3].key_count, shape), fps[3])  # over the limit: least recent out
-    assert seen.get((pack(fps[1].words), fps[1].key_count, shape)) is None
-    assert seen.get((pack(fps[0].words), fps[0].key_count, shape)) is not None
-    assert seen.words <= seen.limit
-    # what is kept holds arrays of its own, not views keeping a whole batch's arrays alive
-    kept = seen.get((pack(fps[0].words), fps[0].key_count, shape))
-    assert kept is not None
-    assert fps[0].words.base is not None
-    assert kept.words.base is None
-    assert kept.shingles.base is None
-    assert np.array_equal(kept.words, fps[0].words)
-    # what is kept is what the stored bytes would rebuild
-    again = fingerprint_words([(fp.words, fp.key_count) for fp in fps[:3]], *shape)
-    for fp, rebuilt in zip(fps[:3], again, strict=True):
-        assert np.array_equal(fp.shingles, rebuilt.shingles)
-        assert np.array_equal(fp.keys, rebuilt.keys)
+    fps += fingerprint_texts(["", "One", "Two words", "a b c d", "a b c d e", "A b c d e f g"])
+    words = np.concatenate([fp.words for fp in fps])
+    starts = np.cumsum([0, *(len(fp.words) for fp in fps)])
+    shingled, stops = shingles_in_place(words, starts, rules.shingle_words)
+    for i, fp in enumerate(fps):
+        assert np.array_equal(shingled[starts[i] : stops[i]], fp.shingles)
+        assert np.array_equal(kernel.text_keys(fp.shingles, rules.anchor_rate), fp.keys)
+    assert len(fps[-6].shingles) == 0  # the empty text
+    assert len(fps[-5].shingles) == 1  # one word
+
+
+def test_copies_sharing_too_few_keys_are_not_one_article() -> None:
+    """Containment alone does not join two texts: they must also share two index keys (a five-word
+    phrase in common by chance is one), and the rule is the same whichever text comes first."""
+    rules = Rules()
+    copies = [it.copy for c in chunks(400, seed=11) for it in c.items]
+    fps = fingerprints(copies, rules)
+    judged = kept_apart = 0
+    for i, fp in enumerate(fps[:200]):
+        for other in fps[i + 1 : i + 30]:
+            shared = kernel.shared_count(fp.keys, other.keys)
+            there, back = compare(fp, other, rules, full=True), compare(other, fp, rules, full=True)
+            assert there.same(rules) == back.same(rules)
+            if shared < min(kernel.MIN_SHARED_KEYS, len(fp.keys), len(other.keys)):
+                judged += 1
+                kept_apart += not there.same(rules)
+    assert judged > 100
+    assert kept_apart == judged

@@ -14,23 +14,24 @@ matched among themselves in memory, and one write at the end.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from tidings.fold import kernel
 from tidings.fold.canonical import build, copy_changes
 from tidings.fold.fingerprint import (
+    MAX_SHINGLE_WORDS,
     Fingerprint,
     containment,
     fingerprint_texts,
-    fingerprint_words,
     pack,
+    shingles_in_place,
     unpack,
 )
-from tidings.fold.match import Comparison, Rules, compare, screen
+from tidings.fold.match import Comparison, Rules, compare
 from tidings.models import Copy
 
 MAX_CANDIDATES = 48  # articles verified per copy, most likely first
@@ -84,134 +85,62 @@ def fingerprints(copies: Sequence[Copy], rules: Rules) -> list[Fingerprint]:
     return fingerprint_texts([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
 
 
-class _Seen:
-    """Fingerprints rebuilt from stored word hashes, with what comparisons worked out on them, kept for
-    the next batches (the copies of one story come in close together): least recently used out first,
-    up to `words` words in all. Keyed by the stored bytes themselves, so a hit is always right."""
-
-    def __init__(self, words: int) -> None:
-        self.limit, self.words = words, 0
-        self.kept: OrderedDict[tuple[bytes, int, tuple[int, int]], Fingerprint] = OrderedDict()
-
-    def get(self, key: tuple[bytes, int, tuple[int, int]]) -> Fingerprint | None:
-        fp = self.kept.get(key)
-        if fp is not None:
-            self.kept.move_to_end(key)
-        return fp
-
-    def put(self, key: tuple[bytes, int, tuple[int, int]], fp: Fingerprint) -> None:
-        if key in self.kept:
-            return
-        self.kept[key] = fp.compact()
-        self.words += len(fp.words)
-        while self.words > self.limit and self.kept:
-            _, old = self.kept.popitem(last=False)
-            self.words -= len(old.words)
-
-
-SEEN_WORDS = 2_000_000  # about 100 MiB of fingerprints with their lookups
-_SEEN = _Seen(SEEN_WORDS)
-
-_FRESH = 1 << 62  # ids of articles started in this batch, until the store gives them real ones
 HOT_KEY = 24  # a key more articles share than this is boilerplate: it finds everything, tells nothing
 
 
-@dataclass(slots=True)
-class _Batch:
-    """What one `place` call knows: the store's postings for the batch's keys, the signatures of the
-    candidates, and the batch's own copies so far."""
+class _Arena:
+    """The signatures a batch compares, as flat arrays that grow by doubling: the batch's own copies
+    first (signature i is copy i), then the stored copies of candidate articles as they are fetched.
+    Signature i's words are words[wb[i]:wb[i + 1]], its shingles shingles[wb[i]:se[i]]."""
 
-    index: FoldIndex
-    rules: Rules
-    stored: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    local: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    signatures: dict[int, list[Fingerprint]] = field(default_factory=lambda: defaultdict(list))
-    fetched: set[int] = field(default_factory=set)
-    alias: dict[int, int] = field(default_factory=dict)
-    known_keys: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    fresh: int = _FRESH
-    key_counts: dict[int, int] = field(default_factory=dict)  # article -> keys of its smallest copy
-    hot: set[int] = field(default_factory=set)  # keys the store has more than HOT_KEY postings of
+    def __init__(self, fps: Sequence[Fingerprint], shingle_words: int) -> None:
+        self.k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
+        self.n = 0
+        self.words = np.zeros(0, dtype=np.uint32)
+        self.shingles = np.zeros(0, dtype=np.uint64)
+        self.wb = np.zeros(1, dtype=np.int64)
+        self.se = np.zeros(0, dtype=np.int64)
+        self.distinct = np.zeros(0, dtype=np.int64)  # distinct shingles, worked out when first needed
+        self.add(np.concatenate([fp.words for fp in fps]), _starts(len(fp.words) for fp in fps))
 
-    def resolve(self, article_id: int) -> int:
-        while article_id in self.alias:
-            article_id = self.alias[article_id]
-        return article_id
+    def add(self, words: np.ndarray, wb: np.ndarray) -> int:
+        """Add signatures (their words one after another, and where each starts); the index of the
+        first."""
+        first, more = self.n, len(wb) - 1
+        used = int(self.wb[first])
+        shingles, se = shingles_in_place(words.astype(np.uint32, copy=False), wb, self.k)
+        self.words = _room(self.words, used + len(words))
+        self.shingles = _room(self.shingles, used + len(words))
+        self.wb = _room(self.wb, first + more + 1)
+        self.se = _room(self.se, first + more)
+        self.distinct = _room(self.distinct, first + more)
+        self.words[used : used + len(words)] = words
+        self.shingles[used : used + len(words)] = shingles
+        self.wb[first + 1 : first + more + 1] = wb[1:] + used
+        self.se[first : first + more] = se + used
+        self.distinct[first : first + more] = -1
+        self.n += more
+        return first
 
-    def candidates(self, fp: Fingerprint) -> list[tuple[int, int, float]]:
-        """(article, keys of this copy it has, score) for the articles most likely to hold a copy of this
-        one, best first: the share of the smaller side's keys found in the other (a key sample estimates
-        containment), then the shared keys weighed by their rarity (boilerplate says little), then the
-        newer article."""
-        score: dict[int, float] = defaultdict(float)
-        shared: dict[int, int] = defaultdict(int)
-        for key in fp.keys.tolist():
-            stored, local = self.stored.get(key, ()), self.local.get(key, ())
-            holders = len(stored) + len(local)
-            if not holders or holders > HOT_KEY or key in self.hot:
-                continue
-            weight = 1.0 / holders
-            for article_id in (*stored, *local):
-                article_id = self.resolve(article_id)
-                score[article_id] += weight
-                shared[article_id] += 1
-        mine = max(1, len(fp.keys))
+    def keys(self, signature: int, anchor_rate: int) -> np.ndarray:
+        shingles = self.shingles[self.wb[signature] : self.se[signature]]
+        return kernel.text_keys(shingles, anchor_rate)  # type: ignore[no-any-return]
 
-        def likely(article_id: int) -> tuple[float, float, int]:
-            theirs = self.key_counts.get(article_id, mine)
-            return (-shared[article_id] / max(1, min(mine, theirs)), -score[article_id], -article_id)
 
-        ranked = sorted(score, key=likely)[:MAX_CANDIDATES]
-        return [(a, shared[a], score[a]) for a in ranked]
+def _starts(lengths: Iterable[int]) -> np.ndarray:
+    lengths = list(lengths)
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return starts
 
-    def fetch(self, article_ids: Sequence[int]) -> None:
-        wanted = [a for a in article_ids if a not in self.fetched and a < _FRESH]
-        if not wanted:
-            return
-        self.fetched.update(wanted)
-        rows = self.index.fold_signatures(wanted)
-        shape = (self.rules.shingle_words, self.rules.anchor_rate)
-        known = [_SEEN.get((blob, count, shape)) for _, count, blob in rows]
-        missing = [row for row, fp in zip(rows, known, strict=True) if fp is None]
-        made = iter(fingerprint_words([(unpack(blob), count) for _, count, blob in missing], *shape))
-        for (article_id, count, blob), fp in zip(rows, known, strict=True):
-            if fp is None:
-                fp = next(made)
-                _SEEN.put((blob, count, shape), fp)
-            self.signatures[self.resolve(article_id)].append(fp)
 
-    def matching(self, fp: Fingerprint, candidates: list[tuple[int, int, float]]) -> list[int]:
-        """The candidate articles this copy is one of (every one: a copy may show two articles to be one).
-        All their copies are screened in one numpy pass (distinct shingles in common); only the plausible
-        ones are compared in full, the likeliest copy of each article first."""
-        pool = [
-            (article_id, other) for article_id, _, _ in candidates for other in self.signatures[article_id]
-        ]
-        if not pool:
-            return []
-        estimates_, common_ = screen(fp, [other for _, other in pool])
-        estimates, common = estimates_.tolist(), common_.tolist()
-        floor = self.rules.min_containment - SCREEN_SLACK
-        plausible = sorted(
-            (i for i, e in enumerate(estimates) if e >= floor), key=lambda i: (pool[i][0], -estimates[i])
-        )
-        found: list[int] = []
-        tried: Counter[int] = Counter()
-        for i in plausible:
-            article_id, other = pool[i]
-            if tried[article_id] >= COPIES_TRIED or (found and found[-1] == article_id):
-                continue
-            tried[article_id] += 1
-            result = compare(fp, other, self.rules, common=common[i])
-            if result.same(self.rules):
-                found.append(article_id)
-            elif result.conflicts >= SWAPPED:
-                tried[article_id] = COPIES_TRIED  # names and figures swapped: its other copies have them too
-        return found
-
-    def new_article(self) -> int:
-        self.fresh += 1
-        return self.fresh
+def _room(array: np.ndarray, size: int) -> np.ndarray:
+    """The array, or a copy twice as large, to hold `size` items."""
+    if size <= len(array):
+        return array
+    grown = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
 
 
 def place(
@@ -219,79 +148,156 @@ def place(
 ) -> list[Placement]:
     """Put each copy (fingerprint, copy id) into the article it belongs to, in order, and record it.
 
-    The batch's new articles get their ids from the store at the end, in the order they were started;
-    an article that turns out to be one with older ones keeps the oldest id."""
-    batch = _Batch(index, rules)
-    wanted = np.unique(np.concatenate([fp.keys for fp in fps])) if fps else np.zeros(0, dtype=np.int64)
-    for key, article_id in index.fold_lookup(wanted.tolist(), most=HOT_KEY):
-        if article_id < 0:
-            batch.hot.add(key)
+    The store is read up front: the postings of every key of the batch (one lookup), then the copies of
+    every stored article any copy of the batch is likely a copy of (one fetch). The copies are then placed
+    one after another by the compiled loop (`kernel.place_batch`), which comes back here only to fetch a
+    candidate it lacks or to have a merge recorded. The batch's new articles get their ids from the store
+    at the end, in the order they were started; an article that turns out to be one with older ones keeps
+    the oldest id."""
+    n = len(fps)
+    if n == 0:
+        return []
+    floats, ints = rules.arrays()
+    # the batch's keys, and each copy's keys as positions among them
+    own_keys = [fp.keys for fp in fps]
+    wanted = np.unique(np.concatenate(own_keys))
+    doc_keys = np.searchsorted(wanted, np.concatenate(own_keys)).astype(np.int64)
+    kb = _starts(len(k) for k in own_keys)
+    doc_keycount = np.diff(kb)
+    # stored postings, grouped by key; stored articles become slots 0.. in id order
+    hot = np.zeros(len(wanted), dtype=bool)
+    pairs = index.fold_lookup(wanted.tolist(), most=HOT_KEY)
+    found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    gone = found[:, 1] < 0
+    hot[np.searchsorted(wanted, found[gone, 0])] = True
+    found = found[~gone]
+    stored_ids = np.unique(found[:, 1])
+    n_stored = len(stored_ids)
+    key_of = np.searchsorted(wanted, found[:, 0])
+    by_key = np.argsort(key_of, kind="stable")
+    sp_slot = np.searchsorted(stored_ids, found[by_key, 1]).astype(np.int64)
+    sp_start = np.searchsorted(key_of[by_key], np.arange(len(wanted) + 1)).astype(np.int64)
+    # articles: stored slots, then room for one new article per copy
+    n_slots = n_stored + n
+    alias = np.full(n_slots, -1, dtype=np.int64)
+    key_count = np.full(n_slots, -1, dtype=np.int64)
+    counts = index.fold_key_counts(stored_ids.tolist())
+    for slot, article_id in enumerate(stored_ids.tolist()):
+        key_count[slot] = counts.get(article_id, -1)
+    arena = _Arena(fps, rules.shingle_words)
+    head = np.full(n_slots, -1, dtype=np.int64)
+    tail = np.full(n_slots, -1, dtype=np.int64)
+    nxt = np.full(n, -1, dtype=np.int64)
+    fetched = np.zeros(n_slots, dtype=bool)
+
+    def fetch(slots: np.ndarray) -> None:
+        nonlocal nxt
+        slots = slots[~fetched[slots]]
+        if not len(slots):
+            return
+        fetched[slots] = True
+        rows = index.fold_signatures(stored_ids[slots].tolist())
+        words = np.frombuffer(b"".join(blob for _, _, blob in rows), dtype="<u4").astype(np.uint32)
+        wb = _starts(len(blob) // 4 for _, _, blob in rows)
+        first = arena.add(words, wb)
+        nxt = _room(nxt, arena.n)
+        owners = np.searchsorted(stored_ids, np.array([r[0] for r in rows], dtype=np.int64))
+        kernel.link(first, owners.astype(np.int64), alias, head, tail, nxt)
+
+    # one fetch for every stored article any copy of the batch has among its candidates
+    fetch(
+        np.flatnonzero(
+            kernel.stored_candidates(
+                n, doc_keys, kb, doc_keycount, sp_start, sp_slot, hot, len(wanted), alias, key_count,
+                n_slots, MAX_CANDIDATES, HOT_KEY,
+            )
+        )
+    )  # fmt: skip
+    lp_head = np.full(len(wanted), -1, dtype=np.int64)
+    lp_tail = np.full(len(wanted), -1, dtype=np.int64)
+    lp_count = np.zeros(len(wanted), dtype=np.int64)
+    lp_next = np.full(len(doc_keys), -1, dtype=np.int64)
+    lp_slot = np.full(len(doc_keys), -1, dtype=np.int64)
+    lp_used = np.zeros(1, dtype=np.int64)
+    fresh = np.array([n_stored], dtype=np.int64)
+    placed = np.full(n, -1, dtype=np.int64)
+    started = np.zeros(n, dtype=bool)
+    out = np.full(MAX_CANDIDATES + 1, -1, dtype=np.int64)
+    merged: dict[int, tuple[int, ...]] = {}  # copy -> the stored articles it joined to its own
+    start, resume = 0, 0
+    while True:
+        status, at = kernel.place_batch(
+            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, doc_keys, kb,
+            doc_keycount, sp_start, sp_slot, hot, lp_head, lp_tail, lp_next, lp_slot, lp_count, lp_used,
+            alias, key_count, head, tail, nxt, fetched, n_stored, fresh, placed, started, out, resume,
+            floats, ints, MAX_CANDIDATES, HOT_KEY, COPIES_TRIED, SWAPPED, SCREEN_SLACK, wanted,
+            rules.anchor_rate,
+        )  # fmt: skip
+        start, resume = int(at), 0
+        if status == kernel.DONE:
+            break
+        found_slots = out[: int(np.argmax(out < 0))].copy()
+        if status == kernel.NEED_FETCH:
+            fetch(found_slots)
             continue
-        batch.stored[key].append(article_id)
-        batch.known_keys[article_id].add(key)
-    batch.key_counts.update(index.fold_key_counts(sorted(batch.known_keys)))
-    # one signature fetch for every candidate any copy of the batch has in the store
-    batch.fetch(sorted({c[0] for fp in fps for c in batch.candidates(fp)}))
-    placements = []
-    new_keys: list[tuple[int, int]] = []
-    saved: list[tuple[int, int, Fingerprint]] = []
-    for fp, copy_id in zip(fps, copy_ids, strict=True):
-        candidates = batch.candidates(fp)
-        batch.fetch([c[0] for c in candidates])
-        found = batch.matching(fp, candidates)
-        if not found:
-            placement = Placement(batch.new_article(), new=True)
-        else:
-            placement = Placement(found[0], new=False, merged=tuple(found[1:]))
-            if placement.merged:
-                _merge(batch, placement.article_id, placement.merged)
-        article_id = placement.article_id
-        batch.signatures[article_id].append(fp)
-        batch.key_counts[article_id] = min(batch.key_counts.get(article_id, fp.key_count), fp.key_count)
-        known = batch.known_keys[article_id]
-        for key in fp.keys.tolist():
-            batch.local[key].append(article_id)
-            if key not in known:
-                known.add(key)
-                new_keys.append((key, article_id))
-        saved.append((copy_id, article_id, fp))
-        placements.append(placement)
+        # a copy of several articles: the stored ones among the others join the first in the store
+        into, absorbed = int(found_slots[0]), found_slots[1:]
+        stored = absorbed[absorbed < n_stored]
+        merged[start] = tuple(int(stored_ids[a]) for a in stored)
+        if len(stored):
+            keys: set[int] = set()
+            for a in absorbed.tolist():
+                s = int(head[a])
+                while s >= 0:  # the index keys of every copy it has
+                    keys.update(arena.keys(s, rules.anchor_rate).tolist())
+                    s = int(nxt[s])
+                members = np.flatnonzero(_roots(alias) == a)
+                mine = np.isin(sp_slot, members[members < n_stored])
+                keys.update(
+                    wanted[np.searchsorted(sp_start, np.flatnonzero(mine), side="right") - 1].tolist()
+                )
+            index.fold_merge(int(stored_ids[into]), stored_ids[stored].tolist(), sorted(keys))
+        resume = len(found_slots)
     # the new articles that are still articles get store ids, oldest first
-    started = sorted({a for a in (batch.resolve(p.article_id) for p in placements) if a >= _FRESH})
-    real = dict(zip(started, index.fold_new_articles(len(started)), strict=True))
+    roots = _roots(alias)
+    final_slot = roots[placed]
+    begun = np.unique(final_slot[final_slot >= n_stored])
+    ids = np.zeros(n_slots, dtype=np.int64)
+    ids[:n_stored] = stored_ids
+    ids[begun] = index.fold_new_articles(len(begun))
+    final = ids[final_slot]
+    # postings: each copy's keys under its article, but for those the store has already
+    post = np.unique((doc_keys << 32) | np.repeat(roots[placed], doc_keycount))
+    known = np.unique((key_of.astype(np.int64) << 32) | roots[np.searchsorted(stored_ids, found[:, 1])])
+    post = post[~np.isin(post, known)]
+    new_keys = [
+        (k, a) for k, a in zip(wanted[post >> 32].tolist(), ids[post & 0xFFFFFFFF].tolist(), strict=True)
+    ]
+    records = [
+        (c, int(a), fp.key_count, pack(fp.words))
+        for c, a, fp in zip(copy_ids, final.tolist(), fps, strict=True)
+    ]
+    index.fold_record(records, sorted(new_keys))
+    return [
+        Placement(
+            int(final[d]),
+            new=bool(started[d]) and roots[placed[d]] == placed[d],
+            merged=merged.get(d, ()),
+        )
+        for d in range(n)
+    ]
 
-    def final(article_id: int) -> int:
-        article_id = batch.resolve(article_id)
-        return real.get(article_id, article_id)
 
-    records = [(c, final(a), fp.key_count, pack(fp.words)) for c, a, fp in saved]
-    index.fold_record(records, sorted({(k, final(a)) for k, a in new_keys}))
-    shape = (rules.shingle_words, rules.anchor_rate)
-    for (_, _, count, blob), (_, _, fp) in zip(records, saved, strict=True):
-        _SEEN.put((blob, count, shape), fp)  # what the next batches will read back
-    out = []
-    for p in placements:
-        # a copy that started an article since joined to an older one did not make a new article
-        new = p.new and batch.resolve(p.article_id) == p.article_id
-        merged = tuple(a for a in p.merged if a < _FRESH)
-        out.append(Placement(final(p.article_id), new=new, merged=merged))
-    return out
-
-
-def _merge(batch: _Batch, into: int, absorbed: Sequence[int]) -> None:
-    """Join articles one copy showed to be one; tell the store which of them it holds move, and which
-    index keys they have."""
-    keys: set[int] = set()
-    for article_id in absorbed:
-        batch.alias[article_id] = into
-        for fp in batch.signatures.pop(article_id, []):
-            keys.update(fp.keys.tolist())
-            batch.signatures[into].append(fp)
-        keys.update(batch.known_keys.pop(article_id, set()))
-    batch.known_keys[into].update(keys)
-    stored = [a for a in absorbed if a < _FRESH]
-    if stored:
-        batch.index.fold_merge(into, stored, sorted(keys))
+def _roots(alias: np.ndarray) -> np.ndarray:
+    """Each slot's final slot (aliases followed to the end)."""
+    roots = np.arange(len(alias))
+    linked = alias >= 0
+    roots[linked] = alias[linked]
+    while True:
+        further = alias[roots] >= 0
+        if not further.any():
+            return roots
+        roots[further] = alias[roots[further]]
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 WINNOWED, WINDOW = 100, 12  # the opening shingles winnowed: a key in every window of twelve
 MIN_KEYS = 4  # a text with fewer sampled keys than this, and at most SHORT shingles, indexes them all
@@ -95,7 +96,6 @@ class Fingerprint:
     anchor_rate: int = 64
     stored_keys: int = -1  # for a copy read back from the store: how many index keys it has there
     _keys: list[np.ndarray] = field(default_factory=list, repr=False)  # computed when first asked for
-    _lookup: list[np.ndarray] = field(default_factory=list, repr=False)  # filled by `lookup`
 
     def compact(self) -> Fingerprint:
         """The same fingerprint holding arrays of its own: a batch's fingerprints are views of the
@@ -108,7 +108,6 @@ class Fingerprint:
             self.anchor_rate,
             self.stored_keys,
             [k.copy() for k in self._keys],
-            list(self._lookup),
         )
 
     @property
@@ -122,45 +121,19 @@ class Fingerprint:
     def key_count(self) -> int:
         return self.stored_keys if self.stored_keys >= 0 else len(self.keys)
 
-    def lookup(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(argsort of the shingles, the shingles sorted, whether each shingle occurs once in the text),
-        made the first time a comparison needs them and kept."""
-        if not self._lookup:
-            order = np.argsort(self.shingles, kind="stable")
-            ranked = self.shingles[order]
-            distinct = np.ones(len(ranked), dtype=bool)
-            repeated = ranked[1:] == ranked[:-1]
-            distinct[1:] &= ~repeated
-            distinct[:-1] &= ~repeated
-            once = np.empty_like(distinct)
-            once[order] = distinct
-            tops = (ranked >> _U64(64 - KEY_BITS)).astype(np.int64)  # the keys they would make, sorted
-            distinct = ranked[np.concatenate(([True], ~repeated))] if len(ranked) else ranked
-            self._lookup.extend((order, ranked, once, tops, distinct))
-        return self._lookup[0], self._lookup[1], self._lookup[2]
 
-    def distinct(self) -> np.ndarray:
-        """The text's shingles, sorted, each once."""
-        self.lookup()
-        return self._lookup[4]
+_SHINGLE_MULS = np.array(_SHINGLE_MUL, dtype=np.uint64)
 
-    def find_keys(self, keys: np.ndarray) -> np.ndarray:
-        """Whether each of another text's index keys is the key of one of this text's shingles."""
-        self.lookup()
-        tops = self._lookup[3]
-        if len(tops) == 0:
-            return np.zeros(len(keys), dtype=bool)
-        at = np.minimum(np.searchsorted(tops, keys), len(tops) - 1)
-        found: np.ndarray = tops[at] == keys
-        return found
 
-    def find(self, shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(whether each of `shingles` is one of this text's, where: an index into `lookup()[1]`)."""
-        _, ranked, _ = self.lookup()
-        if len(ranked) == 0:
-            return np.zeros(len(shingles), dtype=bool), np.zeros(len(shingles), dtype=np.int64)
-        at = np.minimum(np.searchsorted(ranked, shingles), len(ranked) - 1)
-        return ranked[at] == shingles, at
+@njit(cache=True, nogil=True, inline="always")
+def _mix_one(h: np.uint64) -> np.uint64:
+    """`_mix` of one value."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -298,23 +271,24 @@ def fingerprint_texts(
     return _fingerprints(words, bounds, shingle_words, anchor_rate)
 
 
-def fingerprint_words(
-    many: Sequence[tuple[np.ndarray, int]], shingle_words: int = 5, anchor_rate: int = 64
-) -> list[Fingerprint]:
-    """Fingerprints of copies read back from the store, (word hashes, how many index keys it has there)
-    each, many at once. Their keys are worked out only if asked for."""
-    if not many:
-        return []
-    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
-    words = np.concatenate([w for w, _ in many]).astype(np.uint32)
-    bounds = np.cumsum([0, *(len(w) for w, _ in many)])
-    every = _shingle_hashes(words, k) if len(words) >= k else np.zeros(0, dtype=np.uint64)
-    out = []
-    for i, (_, count) in enumerate(many):
-        start, stop = int(bounds[i]), int(bounds[i + 1])
-        h = every[start : stop - k + 1] if stop - start >= k else shingles(words[start:stop], k)
-        out.append(Fingerprint(words[start:stop], h, anchor_rate, count))
-    return out
+@njit(cache=True, nogil=True)
+def shingles_in_place(words: np.ndarray, starts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The shingles of texts whose word hashes lie one after another (text i: starts[i] to
+    starts[i + 1]), each text's at the positions of its words: (shingles, where each text's stop).
+    A text shorter than `k` words is one shingle of all of them."""
+    out = np.zeros(len(words), np.uint64)
+    stops = np.empty(len(starts) - 1, np.int64)
+    for i in range(len(starts) - 1):
+        start, n = starts[i], starts[i + 1] - starts[i]
+        width = min(k, n)
+        runs = n - width + 1 if n else 0
+        for p in range(start, start + runs):
+            h = np.uint64(0)
+            for j in range(width):
+                h += (np.uint64(words[p + j] >> 2) + np.uint64(1)) * _SHINGLE_MULS[j]
+            out[p] = _mix_one(h)
+        stops[i] = start + runs
+    return out, stops
 
 
 def _fingerprints(

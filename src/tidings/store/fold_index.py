@@ -15,10 +15,11 @@ Copies' word hashes (`fold_signatures`) are what candidates are verified against
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, select, text, update
+from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, select, update
 
 from tidings.models import Copy
 from tidings.store import schema as t
@@ -43,34 +44,30 @@ class FoldTables:
         for start in range(0, len(keys), _CHUNK):
             params = {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])}
             if most is None:
-                rows = self.c.execute(self._lookup_sql(), params)
+                out.extend(self._rows(self._lookup_sql(), params))
             else:  # postings counted in SQL: a key past `most` comes back once, as (key, -1)
-                rows = self.c.execute(self._lookup_sql(counted=True), {**params, "most": most})
-            out.extend((int(k), int(a)) for k, a in rows)
+                out.extend(self._rows(self._lookup_sql(counted=True), {**params, "most": most}))
         return out
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         if not article_ids:
             return []
-        s = t.fold_signatures
-        rows = self.c.execute(
-            select(s.c.article_id, s.c.key_count, s.c.words)
-            .where(s.c.article_id.in_(list(article_ids)))
-            .order_by(s.c.article_id, s.c.copy_id)
+        rows = self._rows(
+            f"SELECT article_id, key_count, words FROM fold_signatures WHERE article_id {self._any('ids')} "
+            "ORDER BY article_id, copy_id",
+            {"ids": _array(self, article_ids)},
         )
-        return [(int(a), int(k), bytes(w)) for a, k, w in rows]
+        return [(a, k, bytes(w)) for a, k, w in rows]
 
     def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
-        s = t.fold_signatures
         out: dict[int, int] = {}
         for start in range(0, len(article_ids), _CHUNK):
-            chunk = list(article_ids[start : start + _CHUNK])
-            rows = self.c.execute(
-                select(s.c.article_id, func.min(s.c.key_count))
-                .where(s.c.article_id.in_(chunk))
-                .group_by(s.c.article_id)
+            rows = self._rows(
+                "SELECT article_id, min(key_count) FROM fold_signatures "
+                f"WHERE article_id {self._any('ids')} GROUP BY article_id",
+                {"ids": _array(self, article_ids[start : start + _CHUNK])},
             )
-            out.update((int(a), int(n)) for a, n in rows)
+            out.update(rows)
         return out
 
     def fold_new_articles(self, count: int) -> list[int]:
@@ -180,21 +177,36 @@ class FoldTables:
             ).scalars()
         ]
 
-    def _lookup_sql(self, counted: bool = False) -> Any:
+    def _any(self, name: str, kind: str = "bigint") -> str:
+        """`IN` the list of integers passed as parameter `name` (see `_array`)."""
         if self.c.dialect.name == "postgresql":
-            levels, keys = "= ANY(CAST(:levels AS smallint[]))", "= ANY(CAST(:keys AS bigint[]))"
-        else:
-            levels = "IN (SELECT value FROM json_each(:levels))"
-            keys = "IN (SELECT value FROM json_each(:keys))"
+            return f"= ANY(CAST(:{name} AS {kind}[]))"
+        return f"IN (SELECT value FROM json_each(:{name}))"
+
+    def _lookup_sql(self, counted: bool = False) -> str:
+        levels, keys = self._any("levels", "smallint"), self._any("keys")
         if not counted:
-            return text(f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}")
-        return text(
+            return f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}"
+        return (
             "WITH counted AS (SELECT anchor, count(*) AS n FROM fold_anchors "
             f"WHERE level {levels} AND anchor {keys} GROUP BY anchor) "
             "SELECT a.anchor, a.article_id FROM fold_anchors a JOIN counted c ON c.anchor = a.anchor "
             f"WHERE c.n <= :most AND a.level {levels} "
             "UNION ALL SELECT anchor, -1 FROM counted WHERE n > :most"
         )
+
+    def _rows(self, statement: str, params: dict[str, Any]) -> list[Any]:
+        """The rows of one statement (`:name` parameters) run by the driver itself, as its plain tuples:
+        a batch's lookups return tens of thousands of rows, and SQLAlchemy's row objects cost more than
+        the query."""
+        if self.c.dialect.name == "postgresql":  # psycopg's own marks; sqlite3 takes `:name`
+            statement = re.sub(r":(\w+)", r"%(\1)s", statement)
+        cursor = self.c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(statement, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
         """Add postings to a level, ignoring ones it already has."""

@@ -1,0 +1,743 @@
+"""Fold's inner loops, compiled with numba: comparing two copies, screening a copy against many, and
+placing a batch of copies into articles.
+
+Everything here works on flat arrays. A text is its word hashes and its shingles (`fingerprint`); to
+compare two texts, each is put in an open-addressing hash table of its distinct shingles (where each
+first occurs, how often), so "does the other text have this shingle, where, and only once?" is one
+probe. A batch is an *arena* of signatures (the batch's own copies first, then the stored copies of
+candidate articles, fetched from the store) and articles are *slots* (stored articles first, in id
+order, then the articles the batch starts, in the order it starts them); each slot has a list of its
+signatures and may be an alias of another slot (articles joined by a copy that matches both).
+
+The rules the comparison follows, and why, are in `match`; the order copies are placed in is `place`'s.
+Compiled functions are cached on disk (`cache=True`) so a process pays for compiling them once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from tidings.fold.fingerprint import KEY_BITS, MIN_KEYS, SHORT, WINDOW, WINNOWED
+
+KEY, END = 1, 2  # word flags (see fingerprint)
+MIN_SHINGLES = 8  # shorter texts fold only into identical ones
+LEAD_SPAN = 30
+RUN = 4  # shared shingles in a row: eight words
+MIN_SHARED_KEYS = 2  # keys an article must share with a copy to be a candidate (all, if either has fewer)
+
+# float rules: min, mid and high containment, lead share; int rules: near start, nearly start, lead
+# slack, max conflicts, shingle words (the order of `match.Rules.arrays`)
+F_MIN, F_MID, F_HIGH, F_LEAD = 0, 1, 2, 3
+I_NEAR, I_NEARLY, I_SLACK, I_CONFLICTS, I_WORDS = 0, 1, 2, 3, 4
+
+# what `place_batch` stops for
+DONE, NEED_FETCH, NEED_MERGE = 0, 1, 2
+
+
+# --- hash tables of a text's shingles -------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def table(h):
+    """(keys, first position, count) per slot of an open-addressing table of `h`, and the number of
+    distinct values. An empty slot has first position -1."""
+    size = 16
+    while size < 2 * len(h):
+        size <<= 1
+    mask = np.uint64(size - 1)
+    keys = np.empty(size, np.uint64)
+    first = np.full(size, -1, np.int64)
+    count = np.zeros(size, np.int64)
+    distinct = 0
+    for i in range(len(h)):
+        x = h[i]
+        s = np.int64(x & mask)
+        while True:
+            if first[s] < 0:
+                keys[s] = x
+                first[s] = i
+                count[s] = 1
+                distinct += 1
+                break
+            if keys[s] == x:
+                count[s] += 1
+                break
+            s = np.int64(np.uint64(s + 1) & mask)
+    return keys, first, count, distinct
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(keys, first, x):
+    mask = np.uint64(len(keys) - 1)
+    s = np.int64(x & mask)
+    while first[s] >= 0:
+        if keys[s] == x:
+            return s
+        s = np.int64(np.uint64(s + 1) & mask)
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def distinct_count(h):
+    return table(h)[3]
+
+
+# --- index keys ---------------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def text_keys(h, anchor_rate):
+    """A text's index keys from its shingles, as `fingerprint.index_keys` makes them (sorted, unique)."""
+    n = len(h)
+    chosen = np.zeros(n, np.bool_)
+    rate = np.uint64(max(1, anchor_rate))
+    for i in range(n):
+        chosen[i] = h[i] % rate == 0
+    for p in range(min(WINNOWED - WINDOW, n - WINDOW) + 1):
+        best = p
+        for q in range(p + 1, p + WINDOW):
+            if h[q] < h[best]:
+                best = q
+        chosen[best] = True
+    picked = h[chosen]
+    if len(picked) < MIN_KEYS and n <= SHORT:
+        picked = h
+    return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
+
+
+@njit(cache=True, nogil=True)
+def shared_count(a, b):
+    """How many values two sorted arrays of distinct values have in common."""
+    i = j = found = 0
+    while i < len(a) and j < len(b):
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            found += 1
+            i += 1
+            j += 1
+    return found
+
+
+# --- comparing two texts --------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def _same(fr, ir, containment, conflicts, lead, head_small, head_large):
+    if conflicts > ir[I_CONFLICTS]:
+        return False
+    if containment >= fr[F_HIGH]:
+        return True
+    if lead < fr[F_LEAD] or max(head_small, head_large) > ir[I_SLACK]:
+        return False
+    start = min(head_small, head_large)
+    return (containment >= fr[F_MIN] and start <= ir[I_NEAR]) or (
+        containment >= fr[F_MID] and start <= ir[I_NEARLY]
+    )
+
+
+@njit(cache=True, nogil=True)
+def _best_window(shared, first, last):
+    """The highest share of shared shingles in a lead of LEAD_SPAN (cut short by the text's end)
+    starting anywhere from `first` to `last`."""
+    n = len(shared)
+    if first > last or first >= n:
+        return 0.0
+    covering = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        covering[i + 1] = covering[i] + (1 if shared[i] else 0)
+    best = 0.0
+    for s in range(first, min(last, n - 1) + 1):
+        e = min(s + LEAD_SPAN, n)
+        value = (covering[e] - covering[s]) / (e - s)
+        if value > best:
+            best = value
+    return best
+
+
+@njit(cache=True, nogil=True)
+def _found_in(keys, first, h, start, stop):
+    """Whether each of h[start:stop] is in the table."""
+    stop = min(stop, len(h))
+    out = np.zeros(max(0, stop - start), np.bool_)
+    for j in range(start, stop):
+        out[j - start] = _slot(keys, first, h[j]) >= 0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _all_keys_shared(words, shared, k):
+    """Whether every key word of the smaller text lies in a shingle the larger has."""
+    k = min(k, len(words))
+    n = len(shared)
+    covering = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        covering[i + 1] = covering[i] + (1 if shared[i] else 0)
+    for at in range(len(words)):
+        if words[at] & KEY and covering[min(at + 1, n)] - covering[max(at - k + 1, 0)] <= 0:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _whole(words, start, stop):
+    """Whether words[start:stop] holds whole sentences: it starts a sentence and ends one."""
+    opens = start == 0 or (words[max(start - 1, 0)] & END) > 0
+    return opens and (words[stop - 1] & END) > 0
+
+
+@njit(cache=True, nogil=True)
+def _lacks(words, start, stop, other, other_start, other_stop):
+    """Whether words[start:stop] has a key word other[other_start:other_stop] lacks."""
+    for i in range(start, stop):
+        w = words[i]
+        if not w & KEY:
+            continue
+        plain = w >> 2
+        found = False
+        for j in range(other_start, other_stop):
+            o = other[j]
+            if o & KEY and o >> 2 == plain:
+                found = True
+                break
+        if not found:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _conflicts(small_words, large_words, at, where, n, k):
+    """Aligned gaps inside sentences where each side has key words the other lacks (a swapped name or
+    figure). Whole sentences put in on both sides at one place (two sites' teasers) are no conflict."""
+    k = min(k, len(small_words), len(large_words))
+    found = 0
+    for t in range(n - 1):
+        s0, s1, l0, l1 = at[t], at[t + 1], where[t], where[t + 1]
+        if not (s1 - s0 > 1 or l1 - l0 != 1):
+            continue
+        s_from, s_to, l_from, l_to = s0 + k, s1, l0 + k, l1
+        if not (s_to > s_from and l_to > l_from):
+            continue
+        if _whole(small_words, s_from, s_to) and _whole(large_words, l_from, l_to):
+            continue
+        if _lacks(small_words, s_from, s_to, large_words, l_from, l_to) and _lacks(
+            large_words, l_from, l_to, small_words, s_from, s_to
+        ):
+            found += 1
+    return found
+
+
+@njit(cache=True, nogil=True)
+def compare(
+    ak,
+    aw,
+    ash,
+    at_keys,
+    at_first,
+    at_count,
+    a_distinct,
+    bk,
+    bw,
+    bsh,
+    bt_keys,
+    bt_first,
+    bt_count,
+    b_distinct,
+    fr,
+    ir,
+    full,
+    common,
+):
+    """(containment, conflicts, lead, head of the smaller, head of the larger) of two texts, given
+    their index keys, words, shingles and tables; `common` (distinct shingles in common, from a screen)
+    or -1.
+    Stops early once the pair cannot match, unless `full` (see `match.compare`)."""
+    if shared_count(ak, bk) < min(MIN_SHARED_KEYS, len(ak), len(bk)):
+        return 0.0, 0, 0.0, 0, 0  # too few index keys in common to be one article (see MIN_SHARED_KEYS)
+    if len(ash) <= len(bsh):
+        sw, ssh, sk, sf, sc, sd = aw, ash, at_keys, at_first, at_count, a_distinct
+        lw, lsh, lk, lf, lc = bw, bsh, bt_keys, bt_first, bt_count
+    else:
+        sw, ssh, sk, sf, sc, sd = bw, bsh, bt_keys, bt_first, bt_count, b_distinct
+        lw, lsh, lk, lf, lc = aw, ash, at_keys, at_first, at_count
+    ns, nl = len(ssh), len(lsh)
+    if ns == 0:
+        return 0.0, 0, 0.0, 0, 0
+    if ns < MIN_SHINGLES:
+        same = len(aw) == len(bw)
+        if same:
+            for i in range(len(aw)):
+                if aw[i] >> 2 != bw[i] >> 2:
+                    same = False
+                    break
+        if same:
+            return 1.0, 0, 1.0, 0, 0
+        return 0.0, 0, 0.0, 0, 0
+    if common >= 0 and not full:
+        bound = 1.0 - (sd - common) / ns
+        if bound < fr[F_MIN]:
+            return bound, 0, 0.0, 0, 0
+        if bound < fr[F_HIGH]:
+            near = ir[I_NEARLY] if bound >= fr[F_MID] else ir[I_NEAR]
+            hit = False
+            for j in range(min(near + 1, nl)):
+                if _slot(sk, sf, lsh[j]) >= 0:
+                    hit = True
+                    break
+            if not hit:
+                for j in range(min(near + 1, ns)):
+                    if _slot(lk, lf, ssh[j]) >= 0:
+                        hit = True
+                        break
+            if not hit:
+                return bound, 0, 0.0, near + 1, near + 1
+    shared = np.zeros(ns, np.bool_)
+    position = np.zeros(ns, np.int64)  # where in the larger text the shingle first occurs
+    once_large = np.zeros(ns, np.bool_)
+    hits = 0
+    for i in range(ns):
+        s = _slot(lk, lf, ssh[i])
+        if s >= 0:
+            shared[i] = True
+            position[i] = lf[s]
+            once_large[i] = lc[s] == 1
+            hits += 1
+    containment = hits / ns
+    if containment < fr[F_MIN] and not full:
+        return containment, 0, 0.0, 0, 0
+    if containment >= fr[F_HIGH] and not full and _all_keys_shared(sw, shared, ir[I_WORDS]):
+        return containment, 0, 1.0, 0, 0  # no name or figure of it left out: nothing swapped
+    if not full and containment < fr[F_HIGH]:
+        # the texts cannot start together if neither has a shingle of the other near its start
+        first_small, first_large = -1, nl
+        for i in range(ns):
+            if shared[i]:
+                if first_small < 0:
+                    first_small = i
+                if position[i] < first_large:
+                    first_large = position[i]
+        if first_small < 0:
+            first_small = 0
+        near = ir[I_NEARLY] if containment >= fr[F_MID] else ir[I_NEAR]
+        if min(first_small, first_large) > near:
+            return containment, 0, 0.0, first_small, first_large
+        # nor share their lead if no stretch of it from where they could start to agree is shared enough
+        bound = _best_window(shared, first_small, ir[I_SLACK])
+        if bound < fr[F_LEAD]:
+            theirs = _found_in(sk, sf, lsh, 0, ir[I_SLACK] + LEAD_SPAN)
+            bound = max(bound, _best_window(theirs, first_large, ir[I_SLACK]))
+        if bound < fr[F_LEAD]:
+            return containment, 0, bound, first_small, first_large
+    # the alignment: shared shingles found once in each text, in the same order
+    at = np.empty(ns, np.int64)
+    where = np.empty(ns, np.int64)
+    n = 0
+    top = -1
+    for i in range(ns):
+        if not shared[i] or not once_large[i]:
+            continue
+        s = _slot(sk, sf, ssh[i])
+        if sc[s] != 1:
+            continue
+        p = position[i]
+        if p > top:
+            at[n] = i
+            where[n] = p
+            n += 1
+        top = max(top, p)
+    if n == 0:
+        return containment, 0, 0.0, ns, nl
+    # where the texts start to agree (RUN shared shingles in a row), and how much of the lead from there
+    # they share, from either side
+    lead, head_small, head_large = 0.0, ns, ns
+    for t in range(n - RUN + 1):
+        if at[t + RUN - 1] - at[t] == RUN - 1:
+            head_small, head_large = at[t], where[t]
+            if max(head_small, head_large) <= ir[I_SLACK]:
+                stop = min(head_small + LEAD_SPAN, ns)
+                mine = 0
+                for i in range(head_small, stop):
+                    mine += 1 if shared[i] else 0
+                theirs = _found_in(sk, sf, lsh, head_large, head_large + LEAD_SPAN)
+                lead = max(mine / (stop - head_small), np.count_nonzero(theirs) / len(theirs))
+            break
+    if not full and not _same(fr, ir, containment, 0, lead, head_small, head_large):
+        return containment, 0, lead, head_small, head_large
+    conflicts = _conflicts(sw, lw, at, where, n, ir[I_WORDS])
+    return containment, conflicts, lead, head_small, head_large
+
+
+@njit(cache=True, nogil=True)
+def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distinct, floor):
+    """For each text shingles[starts[j]:stops[j]] (`distinct[j]` distinct shingles): how many distinct
+    shingles it has in common with the table's text, and that over the smaller side's distinct
+    shingles. A text that can no longer reach `floor` is let go (its figures then fall short of the
+    truth, and of `floor`)."""
+    m = len(starts)
+    common = np.zeros(m, np.int64)
+    estimates = np.zeros(m)
+    if mine_distinct == 0:
+        return estimates, common
+    stamp = np.full(len(mine_keys), -1, np.int64)  # the last text that counted each slot
+    for j in range(m):
+        if distinct[j] <= 0:
+            continue
+        smaller = max(min(distinct[j], mine_distinct), 1)
+        needed = floor * smaller
+        hits = 0
+        for i in range(starts[j], stops[j]):
+            s = _slot(mine_keys, mine_first, shingles[i])
+            if s >= 0 and stamp[s] != j:
+                stamp[s] = j
+                hits += 1
+            elif hits + stops[j] - i - 1 < needed:
+                break
+        common[j] = hits
+        estimates[j] = hits / smaller
+    return estimates, common
+
+
+# --- placing a batch ------------------------------------------------------------------------------------
+@njit(cache=True, nogil=True, inline="always")
+def _root(alias, slot):
+    while alias[slot] >= 0:
+        slot = alias[slot]
+    return slot
+
+
+@njit(cache=True, nogil=True)
+def candidates(
+    doc,
+    doc_keys,
+    kb,
+    sp_start,
+    sp_slot,
+    hot,
+    lp_head,
+    lp_next,
+    lp_slot,
+    lp_count,
+    alias,
+    key_count,
+    mine,
+    score,
+    shared,
+    stamp,
+    most,
+    hot_key,
+):
+    """The slots most likely to hold a copy of document `doc`, best first (at most `most`): the share
+    of the smaller side's keys found in the other (a key sample estimates containment), then the shared
+    keys weighed by their rarity (boilerplate says little), then the newer article. `score`, `shared`
+    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call)."""
+    touched = np.empty(64, np.int64)
+    n = 0
+    skipped = 0
+    for t in range(kb[doc], kb[doc + 1]):
+        k = doc_keys[t]
+        holders = sp_start[k + 1] - sp_start[k] + lp_count[k]
+        if holders > hot_key or hot[k]:
+            skipped += 1  # boilerplate: any article may have it
+            continue
+        if holders == 0:
+            continue
+        weight = 1.0 / holders
+        e = sp_start[k]
+        local = lp_head[k]
+        while True:
+            if e < sp_start[k + 1]:
+                slot = sp_slot[e]
+                e += 1
+            elif local >= 0:
+                slot = lp_slot[local]
+                local = lp_next[local]
+            else:
+                break
+            a = _root(alias, slot)
+            if stamp[a] != doc:
+                stamp[a] = doc
+                score[a] = 0.0
+                shared[a] = 0
+                if n == len(touched):
+                    grown = np.empty(2 * n, np.int64)
+                    grown[:n] = touched
+                    touched = grown
+                touched[n] = a
+                n += 1
+            score[a] += weight
+            shared[a] += 1
+    ratio = np.empty(n)
+    weights = np.empty(n)
+    slots = np.empty(n, np.int64)
+    kept = 0
+    for i in range(n):
+        a = touched[i]
+        theirs = key_count[a] if key_count[a] >= 0 else mine
+        if shared[a] + skipped < min(MIN_SHARED_KEYS, mine, theirs):
+            continue  # one key in common by chance: a five-word phrase two articles happen to share
+        slots[kept] = a
+        ratio[kept] = shared[a] / max(1, min(mine, theirs))
+        weights[kept] = score[a]
+        kept += 1
+    slots, ratio, weights = slots[:kept], ratio[:kept], weights[:kept]
+    # best first: higher ratio, then higher score, then the newer (larger) slot; stable sorts, last key first
+    order = np.argsort(-slots, kind="mergesort")
+    order = order[np.argsort(-weights[order], kind="mergesort")]
+    order = order[np.argsort(-ratio[order], kind="mergesort")]
+    return slots[order[:most]]
+
+
+@njit(cache=True, nogil=True)
+def stored_candidates(
+    n_docs,
+    doc_keys,
+    kb,
+    doc_keycount,
+    sp_start,
+    sp_slot,
+    hot,
+    n_keys,
+    alias,
+    key_count,
+    n_slots,
+    most,
+    hot_key,
+):
+    """Whether each stored slot is a candidate of some document of the batch, by stored postings alone
+    (before the batch's own copies are placed): what to fetch from the store up front."""
+    wanted = np.zeros(n_slots, np.bool_)
+    empty = np.full(n_keys, -1, np.int64)
+    none = np.zeros(n_keys, np.int64)
+    score = np.zeros(n_slots)
+    shared = np.zeros(n_slots, np.int64)
+    stamp = np.full(n_slots, -1, np.int64)
+    for d in range(n_docs):
+        found = candidates(
+            d,
+            doc_keys,
+            kb,
+            sp_start,
+            sp_slot,
+            hot,
+            empty,
+            empty,
+            empty,
+            none,
+            alias,
+            key_count,
+            doc_keycount[d],
+            score,
+            shared,
+            stamp,
+            most,
+            hot_key,
+        )
+        for a in found:
+            wanted[a] = True
+    return wanted
+
+
+@njit(cache=True, nogil=True)
+def link(first_sig, owners, alias, head, tail, nxt):
+    """Append signatures first_sig, first_sig + 1, ... to the lists of their owners' articles."""
+    for j in range(len(owners)):
+        s = first_sig + j
+        a = _root(alias, owners[j])
+        nxt[s] = -1
+        if head[a] < 0:
+            head[a] = s
+        else:
+            nxt[tail[a]] = s
+        tail[a] = s
+
+
+@njit(cache=True, nogil=True)
+def place_batch(
+    start,
+    n_docs,
+    words,
+    wb,
+    shingles,
+    se,
+    sig_distinct,
+    doc_keys,
+    kb,
+    doc_keycount,
+    sp_start,
+    sp_slot,
+    hot,
+    lp_head,
+    lp_tail,
+    lp_next,
+    lp_slot,
+    lp_count,
+    lp_used,
+    alias,
+    key_count,
+    head,
+    tail,
+    nxt,
+    fetched,
+    n_stored,
+    fresh,
+    placed,
+    started,
+    found_out,
+    resume,
+    fr,
+    ir,
+    most,
+    hot_key,
+    copies_tried,
+    swapped,
+    screen_slack,
+    wanted,
+    anchor_rate,
+):
+    """Place documents start, start + 1, ... (arena signature d is document d) into articles, in order.
+
+    Returns (status, document): DONE when every document is placed; NEED_FETCH when document's
+    candidates include stored articles whose signatures are not in the arena (`found_out` lists them,
+    ended by -1); NEED_MERGE when document matches several articles (`found_out` lists them, oldest
+    first, ended by -1): the caller records the merge and calls again with `resume` set to the count of
+    them, and the document is placed into the first, the others joined to it. `placed[d]` is the slot a
+    document went to, `started[d]` whether it started it; `fresh[0]` is the next slot to start."""
+    n_slots = len(alias)
+    score = np.zeros(n_slots)
+    shared_keys = np.zeros(n_slots, np.int64)
+    stamp = np.full(n_slots, -1, np.int64)
+    tried = np.zeros(n_slots, np.int64)
+    tried_stamp = np.full(n_slots, -1, np.int64)
+    floor = fr[F_MIN] - screen_slack
+    for d in range(start, n_docs):
+        mw = words[wb[d] : wb[d + 1]]
+        msh = shingles[wb[d] : se[d]]
+        mkeys = wanted[doc_keys[kb[d] : kb[d + 1]]]
+        count = 0
+        if resume > 0:
+            count = resume
+            resume = 0
+        else:
+            ranked = candidates(
+                d,
+                doc_keys,
+                kb,
+                sp_start,
+                sp_slot,
+                hot,
+                lp_head,
+                lp_next,
+                lp_slot,
+                lp_count,
+                alias,
+                key_count,
+                doc_keycount[d],
+                score,
+                shared_keys,
+                stamp,
+                most,
+                hot_key,
+            )
+            missing = 0
+            for a in ranked:
+                if a < n_stored and not fetched[a]:
+                    found_out[missing] = a
+                    missing += 1
+            if missing:
+                found_out[missing] = -1
+                return NEED_FETCH, d
+            # the pool: every signature of every candidate, candidates best first
+            size = 0
+            for a in ranked:
+                s = head[a]
+                while s >= 0:
+                    size += 1
+                    s = nxt[s]
+            if size:
+                pool_sig = np.empty(size, np.int64)
+                pool_slot = np.empty(size, np.int64)
+                j = 0
+                for a in ranked:
+                    s = head[a]
+                    while s >= 0:
+                        pool_sig[j] = s
+                        pool_slot[j] = a
+                        j += 1
+                        s = nxt[s]
+                mk, mf, mc, md = table(msh)
+                starts = np.empty(size, np.int64)
+                stops = np.empty(size, np.int64)
+                distinct = np.empty(size, np.int64)
+                for j in range(size):
+                    s = pool_sig[j]
+                    starts[j], stops[j] = wb[s], se[s]
+                    if sig_distinct[s] < 0:
+                        sig_distinct[s] = distinct_count(shingles[wb[s] : se[s]])
+                    distinct[j] = sig_distinct[s]
+                estimates, common = screen(mk, mf, md, shingles, starts, stops, distinct, floor)
+                plausible = np.flatnonzero(estimates >= floor)
+                # oldest article first, its most alike copy first
+                plausible = plausible[np.argsort(-estimates[plausible], kind="mergesort")]
+                plausible = plausible[np.argsort(pool_slot[plausible], kind="mergesort")]
+                for i in plausible:
+                    a = pool_slot[i]
+                    if tried_stamp[a] != d:
+                        tried_stamp[a] = d
+                        tried[a] = 0
+                    if tried[a] >= copies_tried or (count and found_out[count - 1] == a):
+                        continue
+                    tried[a] += 1
+                    s = pool_sig[i]
+                    ow = words[wb[s] : wb[s + 1]]
+                    osh = shingles[wb[s] : se[s]]
+                    ok, of, oc, od = table(osh)
+                    own = s < n_docs  # one of the batch's copies: its keys are known
+                    okeys = wanted[doc_keys[kb[s] : kb[s + 1]]] if own else text_keys(osh, anchor_rate)
+                    c, conflicts, lead, h0, h1 = compare(
+                        mkeys, mw, msh, mk, mf, mc, md, okeys, ow, osh, ok, of, oc, od, fr, ir, False,
+                        common[i],
+                    )  # fmt: skip
+                    if _same(fr, ir, c, conflicts, lead, h0, h1):
+                        found_out[count] = a
+                        count += 1
+                    elif conflicts >= swapped:
+                        tried[a] = copies_tried  # names and figures swapped: its other copies have them too
+            if count > 1:
+                found_out[count] = -1
+                return NEED_MERGE, d
+        if count == 0:
+            slot = fresh[0]
+            fresh[0] += 1
+            started[d] = True
+        else:
+            slot = found_out[0]
+            for j in range(1, count):  # join the others to it, their signatures after its own
+                other = found_out[j]
+                alias[other] = slot
+                if head[other] >= 0:
+                    if head[slot] < 0:
+                        head[slot] = head[other]
+                    else:
+                        nxt[tail[slot]] = head[other]
+                    tail[slot] = tail[other]
+                    head[other] = -1
+        placed[d] = slot
+        # its signature joins the article's, and its keys post it
+        nxt[d] = -1
+        if head[slot] < 0:
+            head[slot] = d
+        else:
+            nxt[tail[slot]] = d
+        tail[slot] = d
+        mine = doc_keycount[d]
+        key_count[slot] = mine if key_count[slot] < 0 else min(key_count[slot], mine)
+        for t in range(kb[d], kb[d + 1]):
+            k = doc_keys[t]
+            e = lp_used[0]
+            lp_used[0] += 1
+            lp_slot[e] = slot
+            lp_next[e] = -1
+            if lp_head[k] < 0:
+                lp_head[k] = e
+            else:
+                lp_next[lp_tail[k]] = e
+            lp_tail[k] = e
+            lp_count[k] += 1
+    return DONE, n_docs
