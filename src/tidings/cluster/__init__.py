@@ -76,6 +76,11 @@ class Params:
     outgrown: float = 8.0
 
 
+# A story's neighbourhood is searched again (merges, related stories) each time it doubles from this size
+# on; a smaller story's related stories are re-scored among its new article's candidates.
+SEARCH_FROM = 8
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     story_id: int
@@ -157,22 +162,29 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
         )
         index.save_centroid(story_id, centroid, info.first_seen, info.last_seen)
         # The story's centroid can only come to reach another story through this article: a story the
-        # article itself is not that close to stays out of reach (the two were apart before), so the
-        # neighbourhood is searched again only when such a story exists, or when the story has doubled in
-        # size since it last was (which also keeps its related stories fresh).
-        # (The sizes a fragment's absorption asks for are reached at a doubling when `outgrown` is a power
-        # of two, as shipped.)
-        bridging = any(
-            s != story_id
-            and (
-                v >= params.merge
-                or (v >= params.absorb > 0 and s in infos and _absorbs(info.size, infos[s].size, params))
-            )
-            for s, v in exact.items()
-        )
-        if bridging or (info.size & (info.size - 1)) == 0:
+        # article itself is not that close to stays out of reach (the two were apart before). So the
+        # neighbourhood is searched again only when the new centroid reaches one of the stories the article
+        # is close to (the centroids are at hand), or when the story has doubled in size since it last was,
+        # from SEARCH_FROM articles on (which keeps its related stories fresh, and reaches the sizes a
+        # fragment's absorption asks for when `outgrown` is a power of two, as shipped).
+        bridging = False
+        for other, near in exact.items():
+            if other == story_id or other not in infos:
+                continue
+            floor = params.merge
+            if params.absorb > 0 and _absorbs(info.size, infos[other].size, params):
+                floor = min(floor, params.absorb)
+            if near >= floor and cosine(centroid, centroids[other]) >= floor:
+                bridging = True
+                break
+        doubled = (info.size & (info.size - 1)) == 0
+        if bridging or (doubled and info.size >= SEARCH_FROM):
             survivor, merged = _merge_around(story_id, centroid, info, index, params)
             return Placement(survivor, new=False, score=score, merged=merged)
+        if doubled:  # a small story: its related stories re-scored among the article's candidates
+            others = {s: found for s, found in infos.items() if s != story_id}
+            rescored = {s: cosine(centroid, centroids[s]) for s in others}
+            index.save_related(story_id, _ranked(rescored, info.last_seen, others, params)[: params.related])
         return Placement(story_id, new=False, score=score)
     story_id = index.save_centroid(None, _strongest(vec, params.centroid_terms), published_at, published_at)
     index.save_related(story_id, ranked[: params.related])
