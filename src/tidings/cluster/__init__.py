@@ -60,8 +60,8 @@ class Params:
     weights: Weights = field(default_factory=Weights)
     article_terms: int = 100  # an article's vector keeps its strongest terms
     centroid_terms: int = 60  # a story's centroid keeps its strongest terms
-    query_terms: int = 15  # stories are looked up by an article's (or centroid's) strongest terms
-    candidates: int = 10  # and the best of those found are scored on all terms
+    query_terms: int = 12  # stories are looked up by an article's (or centroid's) strongest terms
+    candidates: int = 5  # and the best of those found are scored on all terms
     related: int = 5  # nearest other stories kept per story
     related_min: float = 0.05
     # Terms in more than this share of articles say nothing about an event; dropped once the store has seen

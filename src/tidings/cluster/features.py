@@ -32,7 +32,9 @@ MAX_PHRASE = 4
 MAX_TERM = 60
 
 _WORDS = re.compile(r"[^\W\d_]{3,}")
-_NUMBERS = re.compile(r"(?<![\w.,])\d+(?:[.,:]\d+)*")
+# A number not inside a word or another number; the first digit comes first (the lookbehind then checks
+# the character before it), so the engine scans for digits.
+_NUMBERS = re.compile(r"\d(?<![\w.,]\d)\d*(?:[.,:]\d+)*")
 # A run of capitalised words on one line (a name or a title-case phrase) not inside a word. The capital
 # comes first (the lookbehind then checks the character before it), so the engine scans for capitals.
 _CAPS = re.compile(r"[A-Z](?<![\w'’.-].)[\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*")
@@ -108,7 +110,7 @@ class _Terms:
         if not text:
             return
         lower = text.lower()
-        words = [w for w in _WORDS.findall(lower) if w not in STOP_WORDS]
+        words = _WORDS.findall(lower)  # stop words are dropped once, from the counts (`result`)
         numbers = [n.replace(",", "") for n in _NUMBERS.findall(text)]
         names: list[str] = []
         phrases: list[str] = []
@@ -140,6 +142,9 @@ class _Terms:
                     setdefault(term, kind)
 
     def result(self) -> dict[str, tuple[float, str]]:
+        counts = self.counts
+        for word in counts.keys() & STOP_WORDS:
+            del counts[word]
         out: dict[str, tuple[float, str]] = {}
         for term, count in self.counts.items():
             if len(term) <= MAX_TERM:
