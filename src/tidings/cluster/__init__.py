@@ -93,8 +93,9 @@ class StoryIndex(Protocol):
     """What clustering needs from storage: vocabulary counts, the term index of story centroids, and
     writes of centroids, merges and related stories."""
 
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """Count one more article holding each of `terms`: (articles counted, document frequency of each)."""
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, Mapping[str, int]]:
+        """Count one more article holding each of `terms` (distinct): (articles counted, a mapping that gives
+        the document frequency of each, this article counted; it may hold other terms too)."""
 
     def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
         """For each story listed under any term of `query` (a story is listed under its centroid's
@@ -137,11 +138,10 @@ def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> d
     log = math.log
     top = log(total + 1)
     raw = {}
-    get, kind_of = df.get, kinds.get
     for term, (count, kind) in terms.items():
-        freq = get(term, 1)
+        freq = df[term]
         if freq <= common:
-            raw[term] = (1.0 + log(count) if count != 1.0 else 1.0) * (top - log(freq)) * kind_of(kind, 1.0)
+            raw[term] = (1.0 + log(count) if count != 1.0 else 1.0) * (top - log(freq)) * kinds[kind]
     strongest = _strongest(raw, params.article_terms)
     norm = _norm(strongest) or 1.0
     return {term: weight / norm for term, weight in strongest.items()}

@@ -3,6 +3,7 @@ labelled corpus many times, and for tests of the algorithm alone. The store's SQ
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from tidings.models import StoryInfo, story_lookup_terms
 class MemoryStoryIndex:
     def __init__(self) -> None:
         self.articles = 0
-        self.df: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
         self.centroids: dict[int, dict[str, float]] = {}
         # term -> {story listed under it (`story_lookup_terms`): its weight in the story's centroid}
         self.postings: dict[str, dict[int, float]] = {}
@@ -25,10 +26,8 @@ class MemoryStoryIndex:
 
     def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
         self.articles += 1
-        get = self.df.get
-        out = {term: get(term, 0) + 1 for term in terms}
-        self.df.update(out)
-        return self.articles, out
+        self.df.update(terms)  # one more article holds each (distinct) term
+        return self.articles, self.df
 
     def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
         scores: dict[int, float] = {}

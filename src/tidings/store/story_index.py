@@ -80,7 +80,7 @@ class StoryCache:
         self.listed: dict[int, list[str]] = {}
         self.info: dict[int, StoryInfo] = {}
         self.seen: dict[int, float] = {}  # last seen as a timestamp (undated: infinity), for lookups
-        self.df: dict[str, int] = {}
+        self.df: Counter[str] = Counter()  # counted in C: `update` with an article's terms
         self.whole = False  # `df` holds the whole vocabulary (a term it lacks is in no article)
         self.articles = -1  # the store's article count as last read (-1: not read)
         self.foreign = 0  # articles other workers counted since the vocabulary cache was read
@@ -312,13 +312,11 @@ class StoryTables:
                 )
                 for term, count in rows.fetchall():
                     df[str(term)] = int(count)
-        get = df.get
-        out = {term: get(term, 0) + 1 for term in terms}
-        df.update(out)
+        df.update(terms)  # one more article holds each term (the terms of one article are distinct)
         work.df.update(terms)
         cache.articles += 1
         work.articles += 1
-        return cache.articles, out
+        return cache.articles, df
 
     def _read_vocabulary(self) -> None:
         """The store's article count, and its whole vocabulary unless that is too big to hold (then each
@@ -331,7 +329,7 @@ class StoryTables:
         cache.whole = size <= VOCABULARY_HELD
         if cache.whole:
             rows = self._sql("SELECT term, df FROM story_vocabulary WHERE term <> ?", (ARTICLES,))
-            cache.df.update(rows.fetchall())
+            dict.update(cache.df, rows.fetchall())  # set, not counted
 
     def _flush_vocabulary(self, work: _Work) -> None:
         cache = self.story_cache
