@@ -24,7 +24,12 @@ KEY, END = 1, 2  # word flags (see fingerprint)
 MIN_SHINGLES = 8  # shorter texts fold only into identical ones
 LEAD_SPAN = 30
 RUN = 4  # shared shingles in a row: eight words
-MIN_SHARED_KEYS = 2  # keys an article must share with a copy to be a candidate (all, if either has fewer)
+# Two texts are one article only if they share index keys: at least MIN_SHARED_KEYS of them (all, if
+# either has fewer) and at least MIN_KEY_SHARE of the smaller side's. Keys are a sample of shingles, so
+# a copy shares about as large a share of keys as of shingles (containment, at least 0.45): these
+# floors are far under that, and they let the candidates be cut at the index, before any is fetched.
+MIN_SHARED_KEYS = 2
+MIN_KEY_SHARE = 0.1
 
 # float rules: min, mid and high containment, lead share; int rules: near start, nearly start, lead
 # slack, max conflicts, shingle words (the order of `match.Rules.arrays`)
@@ -100,6 +105,16 @@ def text_keys(h, anchor_rate):
     if len(picked) < MIN_KEYS and n <= SHORT:
         picked = h
     return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def enough_keys(shared, mine, theirs):
+    """Whether texts with `mine` and `theirs` index keys, `shared` of them in common, may be one
+    article. An article's copies share at least the keys any one of them shares with a text, and its
+    copy with the fewest keys has no more than any: so an article that fails this holds no copy that
+    passes it, and candidates can be cut by it."""
+    smaller = min(mine, theirs)
+    return shared >= min(MIN_SHARED_KEYS, smaller) and shared >= MIN_KEY_SHARE * smaller
 
 
 @njit(cache=True, nogil=True)
@@ -249,8 +264,8 @@ def compare(
     their index keys, words, shingles and tables; `common` (distinct shingles in common, from a screen)
     or -1.
     Stops early once the pair cannot match, unless `full` (see `match.compare`)."""
-    if shared_count(ak, bk) < min(MIN_SHARED_KEYS, len(ak), len(bk)):
-        return 0.0, 0, 0.0, 0, 0  # too few index keys in common to be one article (see MIN_SHARED_KEYS)
+    if not enough_keys(shared_count(ak, bk), len(ak), len(bk)):
+        return 0.0, 0, 0.0, 0, 0  # too few index keys in common to be one article
     if len(ash) <= len(bsh):
         sw, ssh, sk, sf, sc, sd = aw, ash, at_keys, at_first, at_count, a_distinct
         lw, lsh, lk, lf, lc = bw, bsh, bt_keys, bt_first, bt_count
@@ -470,8 +485,8 @@ def candidates(
     for i in range(n):
         a = touched[i]
         theirs = key_count[a] if key_count[a] >= 0 else mine
-        if shared[a] + skipped < min(MIN_SHARED_KEYS, mine, theirs):
-            continue  # one key in common by chance: a five-word phrase two articles happen to share
+        if not enough_keys(shared[a] + skipped, mine, theirs):
+            continue  # a key or two in common by chance: five-word phrases two articles happen to share
         slots[kept] = a
         ratio[kept] = shared[a] / max(1, min(mine, theirs))
         weights[kept] = score[a]
