@@ -211,3 +211,33 @@ def test_the_bundled_sample_keeps_unrelated_articles_apart(db_url: str) -> None:
     assert len(together) == 1
     assert all("Eastmoor" in t for t in together[0])
     assert len(stories) == len(articles) - 1
+
+
+def test_centroids_move_between_story_terms_and_stories_columns(db_url: str) -> None:
+    """0009_stories_centroid carries each story's sums from `story_terms` rows into `stories.centroid`,
+    and back on downgrade."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from tidings.store import db as store_db
+
+    store = Store(db_url)
+    store.migrate()
+    config = Config()
+    config.set_main_option("script_location", str(store_db._MIGRATIONS))
+    with store.engine.begin() as c:
+        c.execute(text("INSERT INTO stories (id, article_count, publisher_count) VALUES (7, 2, 1)"))
+        c.execute(text("""UPDATE stories SET centroid = '{"quake": 1.5, "sonoma": 0.25}' WHERE id = 7"""))
+        config.attributes["connection"] = c
+        command.downgrade(config, "0009_stories_centroid@-1")
+    with store.engine.begin() as c:
+        rows = c.execute(text("SELECT story_id, term, weight FROM story_terms ORDER BY term")).fetchall()
+        assert [tuple(r) for r in rows] == [(7, "quake", 1.5), (7, "sonoma", 0.25)]
+        c.execute(text("INSERT INTO story_terms (story_id, term, weight) VALUES (7, 'geysers', 0.5)"))
+    store.migrate()
+    with store.engine.begin() as c:
+        found = c.execute(text("SELECT centroid FROM stories WHERE id = 7")).scalar_one()
+    assert json.loads(found) == {"quake": 1.5, "sonoma": 0.25, "geysers": 0.5}
+    assert story_queries.list_stories(store, limit=5)[0]["key_terms"][:3] == ["quake", "geysers", "sonoma"]
+    store.close()

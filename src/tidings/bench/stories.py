@@ -453,17 +453,12 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Mem
                     "article_count": len(members),
                     "publisher_count": 1,
                     "headline_score": 0.0,
+                    # the store keeps sums: weight times articles
+                    "centroid": json.dumps({k: w * len(members) for k, w in index.centroids[s].items()}),
                 }
                 for s, members in live.items()
             ],
         )
-        rows = [
-            {"story_id": s, "term": term, "weight": w * len(live[s])}  # the store keeps sums
-            for s in live
-            for term, w in index.centroids[s].items()
-        ]
-        for start in range(0, len(rows), 50_000):
-            c.execute(insert(t.story_terms), rows[start : start + 50_000])
         articles = [
             {
                 "id": int(str(m)),

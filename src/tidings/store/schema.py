@@ -75,20 +75,11 @@ stories = Table(
     Column("headline_score", Float),
     Column("merged_into", Integer),
     Column("rev", Integer),  # the story clock's tick at the story's last change (story_clock)
+    # The story's centroid as JSON, term -> the sum of its articles' weights (divided by article_count, the
+    # mean); one row written per changed story. Clustering looks terms up in each worker's cache.
+    Column("centroid", Text),
     Index("ix_stories_last_seen", "last_seen"),
     Index("ix_stories_rev", "rev"),
-)
-
-# A story's centroid, one row per term: the sum of its articles' weights (divided by the story's
-# article_count, the mean); a story's rows lie together. Clustering looks terms up in each worker's cache.
-story_terms = Table(
-    "story_terms",
-    metadata,
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
-    Column("term", String(200), primary_key=True),
-    Column("weight", Float, nullable=False),
-    Column("seen", UTCDateTime),  # unused since 0008_stories_clock (lookups run in the worker's cache)
-    sqlite_with_rowid=False,
 )
 
 articles = Table(

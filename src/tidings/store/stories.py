@@ -3,11 +3,12 @@ key terms and related stories, as plain dicts for the CLI and the web alike."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from tidings.store import schema as t
 from tidings.store.db import Store
@@ -98,17 +99,13 @@ def _articles(c: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _key_terms(c: Connection, ids: list[int]) -> dict[int, list[str]]:
-    st = t.story_terms
-    rank = func.row_number().over(partition_by=st.c.story_id, order_by=(st.c.weight.desc(), st.c.term))
-    ranked = select(st.c.story_id, st.c.term, rank.label("rank")).where(st.c.story_id.in_(ids)).subquery()
-    rows = c.execute(
-        select(ranked.c.story_id, ranked.c.term)
-        .where(ranked.c.rank <= KEY_TERMS)
-        .order_by(ranked.c.story_id, ranked.c.rank)
-    )
+    """Each story's strongest terms (ties: alphabetical), from its stored centroid."""
+    s = t.stories
     out: dict[int, list[str]] = {}
-    for story_id, term in rows:
-        out.setdefault(int(story_id), []).append(str(term))
+    for story_id, centroid in c.execute(select(s.c.id, s.c.centroid).where(s.c.id.in_(ids))):
+        if centroid:
+            sums = json.loads(centroid)
+            out[int(story_id)] = sorted(sums, key=lambda term: (-sums[term], term))[:KEY_TERMS]
     return out
 
 

@@ -26,6 +26,7 @@ to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only 
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections import Counter
@@ -56,6 +57,17 @@ def _bind(value: datetime | None) -> str | None:
 
 def _read(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _sums_of(centroid: Mapping[str, float], size: int) -> str:
+    """A centroid as stored: JSON, term -> weight times the story's articles."""
+    return json.dumps({term: weight * size for term, weight in centroid.items()})
+
+
+def _mean_of(sums: str, size: int) -> dict[str, float]:
+    """A stored centroid read back as the mean of its story's articles."""
+    size = max(size, 1)
+    return {str(term): float(weight) / size for term, weight in json.loads(sums).items()}
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -137,8 +149,6 @@ class _Work:
     related: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     headline: dict[int, tuple[int, float]] = field(default_factory=dict)  # story -> (article, score)
     placed: dict[int, int] = field(default_factory=dict)  # article -> its story, not yet written
-    # The stored sums of each story this transaction changes, as they were (None: rewrite them all).
-    stored: dict[int, dict[str, float] | None] = field(default_factory=dict)
 
 
 class StoryTables:
@@ -204,32 +214,15 @@ class StoryTables:
     def _catch_up(self, since_rev: int) -> None:
         cache = self.story_cache
         rows = self._sql(
-            "SELECT id, article_count, first_seen, last_seen, merged_into FROM stories WHERE rev > ?",
+            "SELECT id, article_count, first_seen, last_seen, merged_into, centroid FROM stories "
+            "WHERE rev > ?",
             (since_rev,),
         ).fetchall()
-        reload: dict[int, StoryInfo] = {}
-        for story_id, count, first, last, merged in rows:
+        for story_id, count, first, last, merged, sums in rows:
             cache.drop(int(story_id))
             info = StoryInfo(int(count), _read(first), _read(last))
-            if merged is None and cache.holds(info.last_seen):
-                reload[int(story_id)] = info
-        for story_id, sums in self._centroids_of(list(reload)).items():
-            if sums:
-                info = reload[story_id]
-                size = max(info.size, 1)
-                cache.put(story_id, info, {term: w / size for term, w in sums.items()})
-
-    def _centroids_of(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
-        out: dict[int, dict[str, float]] = {int(s): {} for s in story_ids}
-        for chunk in _chunks(story_ids):
-            rows = self._sql(
-                "SELECT story_id, term, weight FROM story_terms "
-                f"WHERE story_id IN ({self._marks(len(chunk))})",
-                chunk,
-            )
-            for story, term, weight in rows.fetchall():
-                out[int(story)][str(term)] = float(weight)
-        return out
+            if merged is None and sums and cache.holds(info.last_seen):
+                cache.put(int(story_id), info, _mean_of(sums, info.size))
 
     def _hold(self, since: datetime | None, work: _Work) -> None:
         """Make sure the cache holds every story last seen at or after `since` (every story: None)."""
@@ -237,8 +230,8 @@ class StoryTables:
         if cache.everything:
             return
         query = (
-            "SELECT s.id, s.article_count, s.first_seen, s.last_seen, st.term, st.weight FROM stories s "
-            "JOIN story_terms st ON st.story_id = s.id WHERE s.merged_into IS NULL"
+            "SELECT s.id, s.article_count, s.first_seen, s.last_seen, s.centroid FROM stories s "
+            "WHERE s.merged_into IS NULL AND s.centroid IS NOT NULL"
         )
         params: list[Any] = []
         if since is None:
@@ -259,29 +252,12 @@ class StoryTables:
             if len(cache.info) > EVICT_STORIES and since - cache.floor > timedelta(days=EVICT_DAYS):
                 self._evict(since, work)
             return
-        loaded: dict[int, tuple[StoryInfo, dict[str, float]]] = {}
-        for story_id, count, first, last, term, weight in self._sql(query, params).fetchall():
+        for story_id, count, first, last, sums in self._sql(query, params).fetchall():
             story_id = int(story_id)
             if story_id in work.dirty or story_id in work.touched or story_id in cache.info:
                 continue  # the cache has this transaction's own newer state
-            found = loaded.get(story_id)
-            if found is None:
-                found = loaded[story_id] = (StoryInfo(int(count), _read(first), _read(last)), {})
-            found[1][str(term)] = float(weight)
-        for story_id, (info, sums) in loaded.items():
-            size = max(info.size, 1)
-            cache.put(story_id, info, {term: w / size for term, w in sums.items()})
-
-    def _snapshot(self, work: _Work, story_id: int) -> None:
-        """Remember a story's stored sums before this transaction first changes it (to write only what
-        changed)."""
-        if story_id not in work.stored:
-            info = self.story_cache.info.get(story_id)
-            if info is None:
-                work.stored[story_id] = None
-            else:
-                size = info.size
-                work.stored[story_id] = {t: w * size for t, w in self.story_cache.centroids[story_id].items()}
+            info = StoryInfo(int(count), _read(first), _read(last))
+            cache.put(story_id, info, _mean_of(sums, info.size))
 
     def _evict(self, since: datetime, work: _Work) -> None:
         cache = self.story_cache
@@ -394,12 +370,9 @@ class StoryTables:
                     (_bind(first_seen), _bind(last_seen), work.rev),
                 ).scalar_one()
             )
-            work.stored[story_id] = {}
         elif story_id in cache.info:
-            self._snapshot(work, story_id)
             size = cache.info[story_id].size
-        else:  # not a story the cache holds (a tool's write): its size from the store, its terms rewritten
-            work.stored[story_id] = None
+        else:  # not a story the cache holds (a tool's write): its size from the store
             size = int(self._sql("SELECT article_count FROM stories WHERE id = ?", (story_id,)).scalar() or 0)
         cache.put(story_id, StoryInfo(size, first_seen, last_seen), dict(centroid))
         work.dirty.add(story_id)
@@ -415,12 +388,15 @@ class StoryTables:
             update(s)
             .where(s.c.id == gone)
             .values(
-                merged_into=keep, article_count=0, publisher_count=0, headline_article_id=None, rev=work.rev
+                merged_into=keep,
+                article_count=0,
+                publisher_count=0,
+                headline_article_id=None,
+                centroid=None,
+                rev=work.rev,
             )
         )
-        self.c.execute(delete(t.story_terms).where(t.story_terms.c.story_id == gone))
         self.c.execute(delete(r).where(or_(r.c.story_id == gone, r.c.related_id == gone)))
-        self._snapshot(work, keep)
         cache = self.story_cache
         a_info, b_info = cache.info.get(keep), cache.info.get(gone)
         if a_info is not None and b_info is not None:
@@ -444,7 +420,6 @@ class StoryTables:
         started the story). The story's headline is that of its article closest to the story (written,
         with the story's counts, at the end of the transaction)."""
         work = self._story_work()
-        self._snapshot(work, story_id)
         work.placed[article_id] = story_id
         value = score if score is not None else -1.0
         best = work.headline.get(story_id)
@@ -471,7 +446,12 @@ class StoryTables:
             "UPDATE stories SET first_seen = ?, last_seen = ? WHERE id = ?",
             [(_bind(cache.info[s].first_seen), _bind(cache.info[s].last_seen), s) for s in dirty],
         )
-        self._flush_sums(work, sorted({*dirty, *(s for s in work.touched if s in cache.info)} - work.gone))
+        # Each changed story's centroid, as sums (weight times articles), one row per story.
+        changed = sorted({*dirty, *(s for s in work.touched if s in cache.info)} - work.gone)
+        self._sql_many(
+            "UPDATE stories SET centroid = ? WHERE id = ?",
+            [(_sums_of(cache.centroids[s], cache.info[s].size), s) for s in changed],
+        )
         related = sorted((s, r) for s, r in work.related.items() if s not in work.gone)
         self._sql_many("DELETE FROM story_related WHERE story_id = ?", [(s,) for s, _ in related])
         self._sql_many(
@@ -499,34 +479,6 @@ class StoryTables:
             "UPDATE articles SET story_id = ? WHERE id = ?", [(s, a) for a, s in work.placed.items()]
         )
         work.placed.clear()
-
-    def _flush_sums(self, work: _Work, story_ids: Sequence[int]) -> None:
-        """Write each story's centroid as sums (weight times articles): an article joining changes only
-        the sums of its own terms, so only those rows are written."""
-        cache = self.story_cache
-        wipe: list[tuple[int]] = []
-        gone: list[tuple[int, str]] = []
-        put: list[tuple[int, str, float]] = []
-        for s in story_ids:
-            size = cache.info[s].size
-            sums = {term: w * size for term, w in cache.centroids[s].items()}
-            old = work.stored.get(s)
-            if old is None:
-                wipe.append((s,))
-                put.extend((s, term, w) for term, w in sums.items())
-                continue
-            gone.extend((s, term) for term in old if term not in sums)
-            for term, w in sums.items():
-                was = old.get(term)
-                if was is None or abs(w - was) > 1e-9 * max(abs(was), 1e-9):
-                    put.append((s, term, w))
-        self._sql_many("DELETE FROM story_terms WHERE story_id = ?", wipe)
-        self._sql_many("DELETE FROM story_terms WHERE story_id = ? AND term = ?", gone)
-        self._sql_many(
-            "INSERT INTO story_terms (story_id, term, weight) VALUES (?, ?, ?) "
-            "ON CONFLICT (story_id, term) DO UPDATE SET weight = excluded.weight",
-            put,
-        )
 
     def story_headline_changed(self, article_id: int, title: str | None) -> None:
         """An article's canonical headline changed (a new copy folded in): so does its story's, if it is
