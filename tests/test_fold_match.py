@@ -1,12 +1,12 @@
-"""The cheap exits of fold's comparison decide as the full comparison does, and fingerprints read back
-from the store are reused only for the same stored bytes."""
+"""The cheap exits of fold's comparison decide as the full comparison does, stored word hashes rebuild
+the same shingles and keys, and the key floors hold whichever text comes first."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from tidings.bench.syndication import chunks
-from tidings.fold import Rules, compare, fingerprints, kernel
+from tidings.fold import Rules, compare, fingerprints, kernel, warm
 from tidings.fold.fingerprint import fingerprint_texts, shingles_in_place
 from tidings.fold.match import screen
 
@@ -84,3 +84,8 @@ def test_copies_sharing_too_few_keys_are_not_one_article() -> None:
                 kept_apart += not there.same(rules)
     assert judged > 100
     assert kept_apart == judged
+
+
+def test_warming_up_folds_through_every_loop() -> None:
+    """`make install` compiles fold's loops with `fold.warm()`: one copy folded into a stored one."""
+    warm()

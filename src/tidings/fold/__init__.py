@@ -31,7 +31,7 @@ from tidings.fold.fingerprint import (
     shingles_in_place,
     unpack,
 )
-from tidings.fold.match import Comparison, Rules, compare
+from tidings.fold.match import Comparison, Rules, compare, screen
 from tidings.models import Copy
 
 MAX_CANDIDATES = 48  # articles verified per copy, most likely first
@@ -288,6 +288,46 @@ def place(
     ]
 
 
+class _Scratch:
+    """A `FoldIndex` in memory holding one stored copy (article 1): for `warm`."""
+
+    def __init__(self, fp: Fingerprint) -> None:
+        self.fp = fp
+
+    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
+        mine = set(self.fp.keys.tolist())
+        return [(k, 1) for k in keys if k in mine][: most or None]
+
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+        return [(1, self.fp.key_count, pack(self.fp.words))] if 1 in article_ids else []
+
+    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+        return {1: self.fp.key_count} if 1 in article_ids else {}
+
+    def fold_new_articles(self, count: int) -> list[int]:
+        return list(range(2, count + 2))
+
+    def fold_record(
+        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
+    ) -> None:
+        assert all(article > 0 for _, article, _, _ in signatures)
+        assert all(a > 0 for _, a in keys)
+
+    def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
+        raise AssertionError((into, absorbed, keys))  # one stored article: nothing to merge
+
+
+def warm() -> None:
+    """Compile fold's loops now (numba keeps them on disk), so that the first folding does not wait for
+    it: `make install` runs this once. One copy is folded into a stored one, through every loop."""
+    rules = Rules()
+    text = "Dredging of the harbour began on Monday. The work, paid for by the port, will take a year."
+    stored, new = fingerprints([Copy("Warm", (text,)), Copy("Warm", (text, "A second paragraph."))], rules)
+    placed = place([new], [2], _Scratch(stored), rules)
+    assert placed[0].article_id == 1, placed
+    screen(new, [stored])
+
+
 def _roots(alias: np.ndarray) -> np.ndarray:
     """Each slot's final slot (aliases followed to the end)."""
     roots = np.arange(len(alias))
@@ -316,4 +356,5 @@ __all__ = [
     "pack",
     "place",
     "unpack",
+    "warm",
 ]

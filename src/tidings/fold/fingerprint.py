@@ -125,7 +125,7 @@ class Fingerprint:
 _SHINGLE_MULS = np.array(_SHINGLE_MUL, dtype=np.uint64)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _mix_one(h: np.uint64) -> np.uint64:
     """`_mix` of one value."""
     h ^= h >> np.uint64(33)

@@ -70,7 +70,7 @@ def table(h):
     return keys, first, count, distinct
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _slot(keys, first, x):
     mask = np.uint64(len(keys) - 1)
     s = np.int64(x & mask)
@@ -107,7 +107,7 @@ def text_keys(h, anchor_rate):
     return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def enough_keys(shared, mine, theirs):
     """Whether texts with `mine` and `theirs` index keys, `shared` of them in common, may be one
     article. An article's copies share at least the keys any one of them shares with a text, and its
@@ -410,7 +410,7 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
 
 
 # --- placing a batch ------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _root(alias, slot):
     while alias[slot] >= 0:
         slot = alias[slot]
