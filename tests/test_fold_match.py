@@ -7,7 +7,7 @@ import numpy as np
 
 from tidings.bench.syndication import chunks
 from tidings.fold import Rules, compare, fingerprints, kernel, warm
-from tidings.fold.fingerprint import fingerprint_texts, shingles_in_place
+from tidings.fold.fingerprint import fingerprint_texts, shingles_in_place, word_hashes
 from tidings.fold.match import screen
 
 
@@ -89,3 +89,16 @@ def test_copies_sharing_too_few_keys_are_not_one_article() -> None:
 def test_warming_up_folds_through_every_loop() -> None:
     """`make install` compiles fold's loops with `fold.warm()`: one copy folded into a stored one."""
     warm()
+
+
+def test_word_hashes_are_the_ones_stored_copies_have() -> None:
+    """Stored copies keep their word hashes: the hashing must never change under them (these values
+    were made by the first, numpy, implementation). Flags: 1 a name or figure, 2 a sentence's end."""
+    texts = ["Dredging of the harbour began on Monday. Costs: 4.6 million.", "", "Ça va?"]
+    words, bounds = word_hashes(texts)
+    assert words.tolist() == [
+        2963682864, 3665097468, 1740237008, 536492268, 2600033572, 247821936, 2489989319, 1623043468,
+        1696445221, 890930389, 3831896238, 2763483516, 1183041918,
+    ]  # fmt: skip
+    assert bounds.tolist() == [0, 11, 11, 13]
+    assert [w & 3 for w in words.tolist()] == [0, 0, 0, 0, 0, 0, 3, 0, 1, 1, 2, 0, 2]  # 4.6: two words

@@ -1,9 +1,8 @@
 """Fingerprints: word hashes, word shingles, and a content-defined sample of shingles as index keys.
 
-All of it is vectorised with numpy over a whole batch of texts at once: typography is folded, the texts
-are joined into one byte buffer, words are cut where word bytes start and stop, and each word's first 24
-bytes are read as three 64-bit lanes (one unaligned load per lane) and mixed with its length. No Python
-loop runs per word, and the per-call numpy overhead is paid once per batch, not once per text.
+A batch of texts is done at once: typography is folded, the texts are joined into one byte buffer, and
+one compiled pass (numba) cuts the words and hashes each from its length and first 24 bytes; shingles
+and keys are numpy passes over all the batch's words. No Python loop runs per word.
 
 - word hashes (32 bits) are what the store keeps of a copy, to verify matches later. Bit 0 marks a *key
   word* (starting with a digit, or with a capital inside a sentence: figures and names, where templated
@@ -53,16 +52,6 @@ _SHINGLE_MUL = tuple(
         0xB492B66FBE98F273,
     )
 )
-# for a word of n bytes (n <= 24): the bytes of each lane that are the word's, and bit 5 of each of them
-# (set: A-Z to a-z; digits and a-z have it already)
-_LANE_KEEP = np.array(
-    [
-        [(1 << (8 * min(8, max(0, n - 8 * lane)))) - 1 for n in range(8 * _LANES + 1)]
-        for lane in range(_LANES)
-    ],
-    dtype=np.uint64,
-)
-_LANE_CASE = _LANE_KEEP & _U64(0x2020202020202020)
 _WORD_BYTE = np.zeros(256, dtype=bool)  # [0-9A-Za-z_] and every byte of a non-ASCII character
 _WORD_BYTE[[*range(48, 58), *range(65, 91), *range(97, 123), 95, *range(128, 256)]] = True
 _KEY_BYTE = np.zeros(256, dtype=bool)
@@ -123,6 +112,7 @@ class Fingerprint:
 
 
 _SHINGLE_MULS = np.array(_SHINGLE_MUL, dtype=np.uint64)
+_LANE_MULS = np.array(_LANE_MUL, dtype=np.uint64)
 
 
 @njit(cache=True, nogil=True)
@@ -169,42 +159,65 @@ def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
     encoded = [_plain_text(t) for t in texts]
     data = b"\n".join(encoded)
-    size = len(data)
     raw = np.frombuffer(data + bytes(8 * _LANES), dtype=np.uint8)  # padded: lanes read past the end
-    word = _WORD_BYTE[raw[: size + 1]]  # the first pad byte closes the last word
-    change = np.flatnonzero(word[1:] != word[:-1]) + 1
-    if size and word[0]:
-        change = np.concatenate(([0], change))
-    starts, ends = change[0::2], change[1::2]
-    text_starts = np.cumsum([0, *(len(e) + 1 for e in encoded)])
-    bounds = np.searchsorted(starts, text_starts)
-    bounds[-1] = len(starts)
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.uint32), bounds
-    capped = np.minimum(ends - starts, 8 * _LANES)
-    # each word's lanes: unaligned 64-bit loads from an overlapping view of the buffer
-    loads = np.ndarray(shape=(len(raw) - 7,), dtype="<u8", buffer=raw, strides=(1,))
-    h = (ends - starts).astype(np.uint64) * _LEN_MUL
-    for lane in range(_LANES):
-        h += ((loads[starts + 8 * lane] & _LANE_KEEP[lane][capped]) | _LANE_CASE[lane][capped]) * _LANE_MUL[
-            lane
-        ]
-    h = _mix(h) >> _U64(32)
-    key = _KEY_BYTE[raw[starts]]
-    # A sentence ends at . ! ? not followed by a word byte ("4.6" goes on), or at a line break, within the
-    # three bytes after a word (". ", ".\" ", "?)\n").
-    following = np.append(starts[1:], size + 1)
-    last = np.zeros(len(starts), dtype=bool)
-    for step in range(3):
-        at = ends + step
-        byte = raw[at]
-        last |= _STOP_BYTE[byte] & (at < following) & ((byte == 10) | ~_WORD_BYTE[raw[at + 1]])
-    last[bounds[1:][np.diff(bounds) > 0] - 1] = True  # a text's last word ends its last sentence
-    # a capital that opens a sentence says nothing; one inside a sentence marks a name
-    opens = np.concatenate(([True], last[:-1]))
-    key &= ~opens | _DIGIT_BYTE[raw[starts]]
-    flags = key.astype(np.uint32) | (last.astype(np.uint32) << np.uint32(1))
-    return (h & _U64(0xFFFFFFFC)).astype(np.uint32) | flags, bounds
+    text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
+    return _word_hashes(raw, len(data), text_starts)
+
+
+@njit(cache=True, nogil=True)
+def _word_hashes(raw: np.ndarray, size: int, text_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Word hashes of the texts in raw[:size] (joined by line breaks, padded with zero bytes), and where
+    each text's words start. A word's hash mixes its length and its first 24 bytes read as three
+    little-endian 64-bit lanes, each byte with bit 5 set (ASCII case folded)."""
+    starts = np.empty(size // 2 + 1, np.int64)
+    ends = np.empty(size // 2 + 1, np.int64)
+    n = 0
+    i = 0
+    while i < size:
+        if _WORD_BYTE[raw[i]]:
+            j = i + 1
+            while j < size and _WORD_BYTE[raw[j]]:
+                j += 1
+            starts[n], ends[n] = i, j
+            n += 1
+            i = j
+        else:
+            i += 1
+    bounds = np.searchsorted(starts[:n], text_starts)
+    bounds[-1] = n
+    out = np.empty(n, np.uint32)
+    last = np.zeros(n, np.bool_)
+    for w in range(n):
+        start, end = starts[w], ends[w]
+        following = starts[w + 1] if w + 1 < n else size + 1
+        # a sentence ends at . ! ? not followed by a word byte ("4.6" goes on), or at a line break,
+        # within the three bytes after the word
+        for step in range(3):
+            at = end + step
+            byte = raw[at]
+            if _STOP_BYTE[byte] and at < following and (byte == 10 or not _WORD_BYTE[raw[at + 1]]):
+                last[w] = True
+    for t in range(len(bounds) - 1):
+        if bounds[t + 1] > bounds[t]:
+            last[bounds[t + 1] - 1] = True  # a text's last word ends its last sentence
+    for w in range(n):
+        start, end = starts[w], ends[w]
+        length = end - start
+        h = np.uint64(length) * _LEN_MUL
+        for lane in range(_LANES):
+            value = np.uint64(0)
+            for b in range(min(8, max(0, length - 8 * lane))):
+                value |= np.uint64(raw[start + 8 * lane + b] | 0x20) << np.uint64(8 * b)
+            h += value * _LANE_MULS[lane]
+        h = _mix_one(h) >> np.uint64(32)
+        first = raw[start]
+        # a capital that opens a sentence says nothing; one inside a sentence marks a name
+        opens = w == 0 or last[w - 1]
+        key = _KEY_BYTE[first] and (not opens or _DIGIT_BYTE[first])
+        flags = (1 if key else 0) | (2 if last[w] else 0)
+        out[w] = np.uint32((h & np.uint64(0xFFFFFFFC)) | np.uint64(flags))
+    return out, bounds
 
 
 def _shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
