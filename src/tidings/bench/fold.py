@@ -280,6 +280,8 @@ def run_tidings(
     store.close()
     size = sum(p.stat().st_size for p in Path(folder).glob("throughput.db*"))
     figures = {"documents": done, "seconds": spent, "cpu": cpu, "fingerprint_cpu": fingerprinting}
+    placed, candidates, screened, compared = fold.STATS.tolist()
+    figures |= {"candidates": candidates, "screened": screened, "compared": compared, "placed": placed}
     return {**figures, **_memory(), "db_bytes": float(size)}
 
 

@@ -85,6 +85,9 @@ def fingerprints(copies: Sequence[Copy], rules: Rules) -> list[Fingerprint]:
     return fingerprint_texts([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
 
 
+# What the placing loop did, summed over every batch of this process (for `tidings bench fold`): copies
+# placed, candidate articles, candidate copies screened, copies compared in full.
+STATS = np.zeros(4, dtype=np.int64)
 HOT_KEY = 24  # a key more articles share than this is boilerplate: it finds everything, tells nothing
 
 
@@ -231,7 +234,7 @@ def place(
             doc_keycount, sp_start, sp_slot, hot, lp_head, lp_tail, lp_next, lp_slot, lp_count, lp_used,
             alias, key_count, head, tail, nxt, fetched, n_stored, fresh, placed, started, out, resume,
             floats, ints, MAX_CANDIDATES, HOT_KEY, COPIES_TRIED, SWAPPED, SCREEN_SLACK, wanted,
-            rules.anchor_rate,
+            rules.anchor_rate, STATS,
         )  # fmt: skip
         start, resume = int(at), 0
         if status == kernel.DONE:

@@ -605,6 +605,7 @@ def place_batch(
     screen_slack,
     wanted,
     anchor_rate,
+    stats,
 ):
     """Place documents start, start + 1, ... (arena signature d is document d) into articles, in order.
 
@@ -613,7 +614,8 @@ def place_batch(
     ended by -1); NEED_MERGE when document matches several articles (`found_out` lists them, oldest
     first, ended by -1): the caller records the merge and calls again with `resume` set to the count of
     them, and the document is placed into the first, the others joined to it. `placed[d]` is the slot a
-    document went to, `started[d]` whether it started it; `fresh[0]` is the next slot to start."""
+    document went to, `started[d]` whether it started it; `fresh[0]` is the next slot to start. `stats`
+    counts the documents placed, their candidate articles, the copies screened and those compared."""
     n_slots = len(alias)
     score = np.zeros(n_slots)
     shared_keys = np.zeros(n_slots, np.int64)
@@ -659,6 +661,8 @@ def place_batch(
                 found_out[missing] = -1
                 return NEED_FETCH, d
             # the pool: every signature of every candidate, candidates best first
+            stats[0] += 1
+            stats[1] += len(ranked)
             size = 0
             for a in ranked:
                 s = head[a]
@@ -691,6 +695,7 @@ def place_batch(
                 # oldest article first, its most alike copy first
                 plausible = plausible[np.argsort(-estimates[plausible], kind="mergesort")]
                 plausible = plausible[np.argsort(pool_slot[plausible], kind="mergesort")]
+                stats[2] += size
                 for i in plausible:
                     a = pool_slot[i]
                     if tried_stamp[a] != d:
@@ -699,6 +704,7 @@ def place_batch(
                     if tried[a] >= copies_tried or (count and found_out[count - 1] == a):
                         continue
                     tried[a] += 1
+                    stats[3] += 1
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
