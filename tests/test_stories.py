@@ -230,7 +230,7 @@ def test_centroids_move_between_story_terms_and_stories_columns(db_url: str) -> 
         c.execute(text("INSERT INTO stories (id, article_count, publisher_count) VALUES (7, 2, 1)"))
         c.execute(text("""UPDATE stories SET centroid = '{"quake": 1.5, "sonoma": 0.25}' WHERE id = 7"""))
         config.attributes["connection"] = c
-        command.downgrade(config, "0009_stories_centroid@-1")
+        command.downgrade(config, "0008_stories_clock")
     with store.engine.begin() as c:
         rows = c.execute(text("SELECT story_id, term, weight FROM story_terms ORDER BY term")).fetchall()
         assert [tuple(r) for r in rows] == [(7, "quake", 1.5), (7, "sonoma", 0.25)]

@@ -80,6 +80,7 @@ stories = Table(
     Column("centroid", Text),
     Index("ix_stories_last_seen", "last_seen"),
     Index("ix_stories_rev", "rev"),
+    Index("ix_stories_merged_into", "merged_into"),
 )
 
 articles = Table(
@@ -388,4 +389,5 @@ story_related = Table(
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("related_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("score", Float, nullable=False),
+    Index("ix_story_related_related", "related_id"),
 )

@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, update
+from sqlalchemy import Connection
 
 from tidings.models import StoryInfo, story_lookup_terms
-from tidings.store import schema as t
 
 ARTICLES = ""  # the vocabulary row that counts articles
 DF_REFRESH_SHARE = 0.05
@@ -381,22 +380,15 @@ class StoryTables:
     def merge_stories(self, keep: int, gone: int) -> None:
         work = self._story_work()
         self._write_placed(work)
-        s, a, r = t.stories, t.articles, t.story_related
-        self.c.execute(update(a).where(a.c.story_id == gone).values(story_id=keep))
-        self.c.execute(update(s).where(s.c.merged_into == gone).values(merged_into=keep))
-        self.c.execute(
-            update(s)
-            .where(s.c.id == gone)
-            .values(
-                merged_into=keep,
-                article_count=0,
-                publisher_count=0,
-                headline_article_id=None,
-                centroid=None,
-                rev=work.rev,
-            )
+        self._sql("UPDATE articles SET story_id = ? WHERE story_id = ?", (keep, gone))
+        self._sql("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (keep, gone))
+        self._sql(
+            "UPDATE stories SET merged_into = ?, article_count = 0, publisher_count = 0, "
+            "headline_article_id = NULL, centroid = NULL, rev = ? WHERE id = ?",
+            (keep, work.rev, gone),
         )
-        self.c.execute(delete(r).where(or_(r.c.story_id == gone, r.c.related_id == gone)))
+        self._sql("DELETE FROM story_related WHERE story_id = ?", (gone,))
+        self._sql("DELETE FROM story_related WHERE related_id = ?", (gone,))
         cache = self.story_cache
         a_info, b_info = cache.info.get(keep), cache.info.get(gone)
         if a_info is not None and b_info is not None:
