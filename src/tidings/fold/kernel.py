@@ -437,20 +437,25 @@ def candidates(
     stamp,
     most,
     hot_key,
+    upfront,
 ):
     """The slots most likely to hold a copy of document `doc`, best first (at most `most`): the share
     of the smaller side's keys found in the other (a key sample estimates containment), then the shared
     keys weighed by their rarity (boilerplate says little), then the newer article. `score`, `shared`
-    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call)."""
+    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call). `upfront`:
+    guessing, before any copy of the batch is placed, which stored articles may be candidates: a key
+    that the batch's copies may make boilerplate counts as boilerplate and is still followed."""
     touched = np.empty(64, np.int64)
     n = 0
     skipped = 0
     for t in range(kb[doc], kb[doc + 1]):
         k = doc_keys[t]
-        holders = sp_start[k + 1] - sp_start[k] + lp_count[k]
+        stored = sp_start[k + 1] - sp_start[k]
+        holders = stored + lp_count[k]
         if holders > hot_key or hot[k]:
             skipped += 1  # boilerplate: any article may have it
-            continue
+            if not upfront or hot[k] or stored > hot_key:
+                continue
         if holders == 0:
             continue
         weight = 1.0 / holders
@@ -515,11 +520,16 @@ def stored_candidates(
     most,
     hot_key,
 ):
-    """Whether each stored slot is a candidate of some document of the batch, by stored postings alone
-    (before the batch's own copies are placed): what to fetch from the store up front."""
+    """Whether each stored slot is a candidate of some document of the batch, by stored postings (before
+    the batch's own copies are placed): what to fetch from the store up front. Each key is counted as
+    held by every copy of the batch that has it, as it may be by the time a copy is placed: boilerplate
+    keys then are as many as they can be (lowering the floors) and are followed all the same, which only
+    lets more stored articles in, so the loop seldom comes back for one."""
     wanted = np.zeros(n_slots, np.bool_)
     empty = np.full(n_keys, -1, np.int64)
-    none = np.zeros(n_keys, np.int64)
+    local = np.zeros(n_keys, np.int64)
+    for t in range(len(doc_keys)):
+        local[doc_keys[t]] += 1
     score = np.zeros(n_slots)
     shared = np.zeros(n_slots, np.int64)
     stamp = np.full(n_slots, -1, np.int64)
@@ -534,7 +544,7 @@ def stored_candidates(
             empty,
             empty,
             empty,
-            none,
+            local,
             alias,
             key_count,
             doc_keycount[d],
@@ -543,6 +553,7 @@ def stored_candidates(
             stamp,
             most,
             hot_key,
+            True,
         )
         for a in found:
             wanted[a] = True
@@ -651,6 +662,7 @@ def place_batch(
                 stamp,
                 most,
                 hot_key,
+                False,
             )
             missing = 0
             for a in ranked:
