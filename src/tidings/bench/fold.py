@@ -410,6 +410,11 @@ def _print_speed(rows: list[tuple[int, dict[str, float], dict[str, float] | None
         print(
             f"  at {n}: fingerprints {fingerprinting * 1e6:.0f} us/doc, index + query {rest * 1e6:.0f} us/doc"
         )
+        if ours.get("placed"):
+            per_copy = ", ".join(
+                f"{ours[k] / ours['placed']:.1f}" for k in ("candidates", "screened", "compared")
+            )
+            print(f"    per copy: {per_copy} candidate articles, their copies screened, compared in full")
     for n, ours, _ in rows[1:]:
         growth = ours["cpu"] / ours["documents"] / base
         print(f"  cost per document at {n} / at {rows[0][0]}: {growth:.2f}")
