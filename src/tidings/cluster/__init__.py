@@ -137,11 +137,22 @@ def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> d
     kinds = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
     log = math.log
     top = log(total + 1)
-    raw = {}
-    for term, (count, kind) in terms.items():
-        freq = df[term]
-        if freq <= common:
-            raw[term] = (1.0 + log(count) if count != 1.0 else 1.0) * (top - log(freq)) * kinds[kind]
+    # (1 + log count) * idf * kind weight; a term counted once skips its factor 1 (the same product)
+    if common == math.inf:
+        raw = {
+            term: (top - log(df[term])) * kinds[kind]
+            if count == 1.0
+            else (1.0 + log(count)) * (top - log(df[term])) * kinds[kind]
+            for term, (count, kind) in terms.items()
+        }
+    else:
+        raw = {
+            term: (top - log(freq)) * kinds[kind]
+            if count == 1.0
+            else (1.0 + log(count)) * (top - log(freq)) * kinds[kind]
+            for term, (count, kind) in terms.items()
+            if (freq := df[term]) <= common
+        }
     strongest = _strongest(raw, params.article_terms)
     norm = _norm(strongest) or 1.0
     return {term: weight / norm for term, weight in strongest.items()}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 from tidings.models import CanonicalArticle
 
@@ -114,15 +115,27 @@ class _Terms:
         numbers = [n.replace(",", "") for n in _NUMBERS.findall(text)]
         names: list[str] = []
         phrases: list[str] = []
+        stop = STOP_WORDS
         for run in _named(runs, known):
             if title:  # a title-case or shouted headline: only what the body also names
                 run = [w for w in run if w in known]
-            lowered = [w.lower() for w in run if w.lower() not in STOP_WORDS and len(w) >= 2]
+            if len(run) == 1:  # most runs: one word, a name and no phrase
+                word = run[0]
+                low = word.lower()
+                if len(word) >= 2 and low not in stop:
+                    if "-" in low:
+                        names += [part for part in low.split("-") if len(part) >= 2]
+                    elif len(low) >= 2:
+                        names.append(low)
+                continue
+            lowered = [w.lower() for w in run if w.lower() not in stop and len(w) >= 2]
             names += [part for w in lowered for part in w.replace("-", " ").split() if len(part) >= 2]
             if len(lowered) >= 2:
                 phrases.append(" ".join(lowered[:MAX_PHRASE]))
-        # Counted in C (Counter.update over a list); a whole weight is that many passes, others scale.
+        # Counted in C (Counter.update over a list); a whole weight is that many passes (one list repeated),
+        # others scale.
         passes = int(weight) if weight == int(weight) else 0
+        kinds = self.kinds
         for items, kind, target in (
             (words, WORD, self.counts),
             (numbers, NUMBER, self.named),
@@ -132,23 +145,22 @@ class _Terms:
             if not items:
                 continue
             if passes:
-                for _ in range(passes):
-                    target.update(items)
+                target.update(items * passes if passes > 1 else items)
             else:
                 target.update({t: n * weight for t, n in Counter(items).items()})
-            if kind != WORD:
-                setdefault = self.kinds.setdefault
-                for term in items:
-                    setdefault(term, kind)
+            if kind != WORD:  # a term keeps the kind it was first met as
+                for term in set(items).difference(kinds):
+                    kinds[term] = kind
 
     def result(self) -> dict[str, tuple[float, str]]:
         counts = self.counts
         for word in counts.keys() & STOP_WORDS:
             del counts[word]
-        out: dict[str, tuple[float, str]] = {}
-        for term, count in self.counts.items():
-            if len(term) <= MAX_TERM:
-                out[term] = (count, WORD)
+        # Built in C (no Python step per word); the rare overlong word is then taken out.
+        out: dict[str, tuple[float, str]] = dict(zip(counts, zip(counts.values(), repeat(WORD)), strict=True))
+        if out and max(map(len, out)) > MAX_TERM:
+            for term in [t for t in out if len(t) > MAX_TERM]:
+                del out[term]
         for term, named in self.named.items():
             if len(term) > MAX_TERM:
                 continue
