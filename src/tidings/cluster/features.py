@@ -40,7 +40,13 @@ _NUMBERS = re.compile(r"\d(?<![\w.,]\d)\d*(?:[.,:]\d+)*")
 # comes first (the lookbehind then checks the character before it), so the engine scans for capitals.
 _CAPS = re.compile(r"[A-Z](?<![\w'’.-].)[\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?…:][\"'”’»)\]]*|[\"“‘(\[«—–-])\s*$")
-_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|Mt))[.!?…][\"'”’»)\]]*\s+|\n+")
+# A sentence's end: its mark comes first (the lookbehinds then check the characters before it: not after a
+# capital's initial or a title such as "Mr"), so the engine scans for marks.
+_SENTENCE_END = re.compile(r"[.!?…](?<![A-Z].)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|No|Mt).)[\"'”’»)\]]*\s+|\n+")
+# Whether a capital opens a sentence depends only on the 4 characters before it (past the text's first 4):
+# the answers, by those characters, kept across texts (bounded).
+_OPENS: dict[str, bool] = {}
+_OPENS_HELD = 100_000
 _EDGE = "'’.-"
 
 _STOP_TEXT = """
@@ -72,9 +78,19 @@ def names_in(text: str) -> list[tuple[list[str], bool]]:
     the run opens a sentence). A word opening a sentence is capitalised anyway: it is a name only when the
     text also capitalises it inside a sentence, or when it leads a longer run ("Jack Ketsoyan said")."""
     runs = []
+    known = _OPENS
+    search = _SENTENCE_BEFORE.search
     for match in _CAPS.finditer(text):
         start = match.start()
-        opens = start == 0 or bool(_SENTENCE_BEFORE.search(text, max(0, start - 4), start))
+        if start > 4:
+            window = text[start - 4 : start]
+            opens = known.get(window)
+            if opens is None:
+                if len(known) >= _OPENS_HELD:
+                    known.clear()
+                opens = known[window] = bool(search(text, start - 4, start))
+        else:
+            opens = start == 0 or bool(search(text, 0, start))
         words = []
         for word in match.group().split():
             if word.endswith(("'s", "’s", "'S", "’S")):
