@@ -102,3 +102,14 @@ def test_word_hashes_are_the_ones_stored_copies_have() -> None:
     ]  # fmt: skip
     assert bounds.tolist() == [0, 11, 11, 13]
     assert [w & 3 for w in words.tolist()] == [0, 0, 0, 0, 0, 0, 3, 0, 1, 1, 2, 0, 2]  # 4.6: two words
+
+
+def test_shingles_and_keys_are_the_ones_the_index_holds() -> None:
+    """The index holds keys made from shingles: their hashing must never change under it either
+    (values made by the first, numpy, implementation)."""
+    fp = fingerprint_texts(["Dredging of the harbour began on Monday. Costs: 4.6 million."])[0]
+    assert fp.shingles[:3].tolist() == [13540228401340118305, 909160201348809664, 4872247266641850581]
+    assert fp.keys.tolist() == [
+        13872683736401, 50710242542959, 51298844246215, 74344593302030, 81139941128579, 202951223021091,
+        206607489034120,
+    ]  # fmt: skip

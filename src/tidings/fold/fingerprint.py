@@ -35,7 +35,6 @@ SUB_BATCH = 256  # texts per numpy pass
 KEY, END = np.uint32(1), np.uint32(2)  # word flags: a name or figure; the last word of a sentence
 
 _U64 = np.uint64
-_M1, _M2, _S33 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), _U64(33)
 _LANES = 3  # a word's first 24 bytes and its length make its hash
 _LANE_MUL = tuple(_U64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 _LEN_MUL = _U64(0x27D4EB2F165667C5)
@@ -117,22 +116,12 @@ _LANE_MULS = np.array(_LANE_MUL, dtype=np.uint64)
 
 @njit(cache=True, nogil=True)
 def _mix_one(h: np.uint64) -> np.uint64:
-    """`_mix` of one value."""
+    """MurmurHash3's 64-bit finaliser: every input bit reaches every output bit."""
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xC4CEB9FE1A85EC53)
     h ^= h >> np.uint64(33)
-    return h
-
-
-def _mix(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser, in place: every input bit reaches every output bit."""
-    h ^= h >> _S33
-    h *= _M1
-    h ^= h >> _S33
-    h *= _M2
-    h ^= h >> _S33
     return h
 
 
@@ -220,21 +209,11 @@ def _word_hashes(raw: np.ndarray, size: int, text_starts: np.ndarray) -> tuple[n
     return out, bounds
 
 
-def _shingle_hashes(words: np.ndarray, k: int) -> np.ndarray:
-    """The hash of every run of `k` words, for `len(words) - k + 1` runs."""
-    plain = (words >> np.uint32(2)).astype(np.uint64) + _U64(1)  # the flags play no part in matching
-    n = len(plain) - k + 1
-    h = plain[:n] * _SHINGLE_MUL[0]
-    for j in range(1, k):
-        h += plain[j : j + n] * _SHINGLE_MUL[j]
-    return _mix(h)
-
-
 def shingles(words: np.ndarray, k: int) -> np.ndarray:
     """Hashes of every run of `k` words (one shingle of all words when there are fewer)."""
-    if len(words) == 0:
-        return np.zeros(0, dtype=np.uint64)
-    return _shingle_hashes(words, max(1, min(k, len(words), MAX_SHINGLE_WORDS)))
+    k = max(1, min(k, MAX_SHINGLE_WORDS))
+    hashes, stops = shingles_in_place(words.astype(np.uint32, copy=False), np.array([0, len(words)]), k)
+    return hashes[: stops[0]]
 
 
 def index_keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
@@ -313,11 +292,11 @@ def _fingerprints(
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
     if len(words) < k:
         return [from_words(words[bounds[i] : bounds[i + 1]], k, anchor_rate) for i in texts]
-    every = _shingle_hashes(words, k)  # runs across two texts are computed here and never used
+    every, stops = shingles_in_place(words, bounds, k)  # text i's at its words' places, to stops[i]
     n = np.diff(bounds)
-    text_of = np.repeat(np.arange(len(texts)), n)[: len(every)]
+    text_of = np.repeat(np.arange(len(texts)), n)
     position = np.arange(len(every)) - bounds[text_of]
-    chosen = _chosen(every, position, n[text_of] - k + 1 - position, anchor_rate)
+    chosen = _chosen(every, position, (stops - bounds[:-1])[text_of] - position, anchor_rate)
     # every text's keys in one sort: (text, key) packed in 63 bits
     packed = np.unique(
         (text_of[chosen].astype(np.int64) << KEY_BITS)
@@ -331,7 +310,7 @@ def _fingerprints(
         if stop - start - k + 1 <= SHORT or stop - start < k:
             out.append(from_words(words[start:stop], k, anchor_rate))  # short: the exceptions live there
             continue
-        shingled = every[start : stop - k + 1]
+        shingled = every[start : stops[i]]
         out.append(
             Fingerprint(
                 words[start:stop], shingled, anchor_rate, _keys=[packed[cuts[i] : cuts[i + 1]] & mask]

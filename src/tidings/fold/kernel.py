@@ -135,7 +135,9 @@ def shared_count(a, b):
 
 # --- comparing two texts --------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def _same(fr, ir, containment, conflicts, lead, head_small, head_large):
+def same(fr, ir, containment, conflicts, lead, head_small, head_large):
+    """Whether a comparison says one article: no name or figure swapped, and the higher the containment
+    the less the texts must agree on how they start (see `match.Rules`)."""
     if conflicts > ir[I_CONFLICTS]:
         return False
     if containment >= fr[F_HIGH]:
@@ -276,13 +278,13 @@ def compare(
     if ns == 0:
         return 0.0, 0, 0.0, 0, 0
     if ns < MIN_SHINGLES:
-        same = len(aw) == len(bw)
-        if same:
+        identical = len(aw) == len(bw)
+        if identical:
             for i in range(len(aw)):
                 if aw[i] >> 2 != bw[i] >> 2:
-                    same = False
+                    identical = False
                     break
-        if same:
+        if identical:
             return 1.0, 0, 1.0, 0, 0
         return 0.0, 0, 0.0, 0, 0
     if common >= 0 and not full:
@@ -373,7 +375,7 @@ def compare(
                 theirs = _found_in(sk, sf, lsh, head_large, head_large + LEAD_SPAN)
                 lead = max(mine / (stop - head_small), np.count_nonzero(theirs) / len(theirs))
             break
-    if not full and not _same(fr, ir, containment, 0, lead, head_small, head_large):
+    if not full and not same(fr, ir, containment, 0, lead, head_small, head_large):
         return containment, 0, lead, head_small, head_large
     conflicts = _conflicts(sw, lw, at, where, n, ir[I_WORDS])
     return containment, conflicts, lead, head_small, head_large
@@ -727,7 +729,7 @@ def place_batch(
                         mkeys, mw, msh, mk, mf, mc, md, okeys, ow, osh, ok, of, oc, od, fr, ir, False,
                         common[i],
                     )  # fmt: skip
-                    if _same(fr, ir, c, conflicts, lead, h0, h1):
+                    if same(fr, ir, c, conflicts, lead, h0, h1):
                         found_out[count] = a
                         count += 1
                     elif conflicts >= swapped:

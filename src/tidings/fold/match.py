@@ -56,16 +56,9 @@ class Comparison:
     heads: tuple[int, int] = (0, 0)  # words before the texts start to agree: (smaller, larger)
 
     def same(self, rules: Rules) -> bool:
-        if self.conflicts > rules.max_conflicts:
-            return False
-        if self.containment >= rules.high_containment:
-            return True
-        if self.lead < rules.lead_share or max(self.heads) > rules.lead_slack:
-            return False
-        start = min(self.heads)
-        return (self.containment >= rules.min_containment and start <= rules.near_start) or (
-            self.containment >= rules.mid_containment and start <= rules.nearly_start
-        )
+        """Whether the two texts are one article (the rules are `kernel.same`'s)."""
+        floats, ints = rules.arrays()
+        return bool(kernel.same(floats, ints, self.containment, self.conflicts, self.lead, *self.heads))
 
 
 NO_MATCH = Comparison(0.0, 0, 0.0)
