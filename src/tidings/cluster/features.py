@@ -33,12 +33,16 @@ MAX_PHRASE = 4
 MAX_TERM = 60
 
 _WORDS = re.compile(r"[^\W\d_]{3,}")
+# On an ASCII text (str.isascii is a flag, not a scan) the same patterns with plain ranges for the classes
+# (\w there is [A-Za-z0-9_]; a lower-cased text has no capitals), which the engine tests faster.
+_ASCII_WORDS = re.compile(r"[a-z]{3,}")
 # A number not inside a word or another number; the first digit comes first (the lookbehind then checks
 # the character before it), so the engine scans for digits.
 _NUMBERS = re.compile(r"\d(?<![\w.,]\d)\d*(?:[.,:]\d+)*")
 # A run of capitalised words on one line (a name or a title-case phrase) not inside a word. The capital
 # comes first (the lookbehind then checks the character before it), so the engine scans for capitals.
 _CAPS = re.compile(r"[A-Z](?<![\w'’.-].)[\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*")
+_ASCII_CAPS = re.compile(r"[A-Z](?<![A-Za-z0-9_'.-].)[A-Za-z0-9_'.-]*(?:[ \t]+[A-Z][A-Za-z0-9_'.-]*)*")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?…:][\"'”’»)\]]*|[\"“‘(\[«—–-])\s*$")
 # A sentence's end: its mark comes first (the lookbehinds then check the characters before it: not after a
 # capital's initial or a title such as "Mr"), so the engine scans for marks.
@@ -80,7 +84,7 @@ def names_in(text: str) -> list[tuple[list[str], bool]]:
     runs = []
     known = _OPENS
     search = _SENTENCE_BEFORE.search
-    for match in _CAPS.finditer(text):
+    for match in (_ASCII_CAPS if text.isascii() else _CAPS).finditer(text):
         start = match.start()
         if start > 4:
             window = text[start - 4 : start]
@@ -127,7 +131,8 @@ class _Terms:
         if not text:
             return
         lower = text.lower()
-        words = _WORDS.findall(lower)  # stop words are dropped once, from the counts (`result`)
+        # stop words are dropped once, from the counts (`result`)
+        words = (_ASCII_WORDS if lower.isascii() else _WORDS).findall(lower)
         numbers = [n.replace(",", "") for n in _NUMBERS.findall(text)]
         names: list[str] = []
         phrases: list[str] = []
