@@ -3,6 +3,11 @@ the same shingles and keys, and the key floors hold whichever text comes first."
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from tidings.bench.syndication import chunks
@@ -113,3 +118,27 @@ def test_shingles_and_keys_are_the_ones_the_index_holds() -> None:
         13872683736401, 50710242542959, 51298844246215, 74344593302030, 81139941128579, 202951223021091,
         206607489034120,
     ]  # fmt: skip
+
+
+def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
+    """Compiled code does not check its indices: a wrong one reads or writes memory it does not own.
+    Here the loops are compiled with numba's bounds checks (and a cache of their own) and fold a
+    generated corpus in small batches (fetches, merges and resumed loops included): any index out of
+    range is an IndexError, and the process fails."""
+    script = (
+        "import tempfile\n"
+        "from tidings import fold\n"
+        "from tidings.bench import fold as bench\n"
+        "from tidings.bench.syndication import chunks\n"
+        "copies = [it.copy for c in chunks(1500, 8) for it in c.items]\n"
+        "with tempfile.TemporaryDirectory() as d:\n"
+        "    bench.fold_corpus(copies, f'sqlite:///{d}/a.db', fold.Rules(), batch=70)\n"
+        "    bench.fold_corpus(copies[::-1], f'sqlite:///{d}/b.db', fold.Rules(), batch=300)\n"
+        "print('folded', len(copies))\n"
+    )
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("folded")
