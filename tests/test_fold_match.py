@@ -123,14 +123,18 @@ def test_shingles_and_keys_are_the_ones_the_index_holds() -> None:
 def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
     """Compiled code does not check its indices: a wrong one reads or writes memory it does not own.
     Here the loops are compiled with numba's bounds checks (and a cache of their own) and fold a
-    generated corpus in small batches (fetches, merges and resumed loops included): any index out of
-    range is an IndexError, and the process fails."""
+    generated corpus in small batches (fetches, merges and resumed loops included) with odd texts
+    (empty, one word, one word 20,000 times, figures only): any index out of range is an IndexError,
+    and the process fails."""
     script = (
         "import tempfile\n"
         "from tidings import fold\n"
         "from tidings.bench import fold as bench\n"
         "from tidings.bench.syndication import chunks\n"
+        "from tidings.models import Copy\n"
         "copies = [it.copy for c in chunks(1500, 8) for it in c.items]\n"
+        "odd = ['', 'One', 'Two words', 'the ' * 20000, 'A. B. C. D. E. F. G. H.', '9 ' * 300]\n"
+        "copies += [Copy(None, (t,)) for t in odd] + [Copy(None, ())] + copies[:40]\n"
         "with tempfile.TemporaryDirectory() as d:\n"
         "    bench.fold_corpus(copies, f'sqlite:///{d}/a.db', fold.Rules(), batch=70)\n"
         "    bench.fold_corpus(copies[::-1], f'sqlite:///{d}/b.db', fold.Rules(), batch=300)\n"
