@@ -39,6 +39,7 @@ _ASCII_WORDS = re.compile(r"[a-z]{3,}")
 # A number not inside a word or another number; the first digit comes first (the lookbehind then checks
 # the character before it), so the engine scans for digits.
 _NUMBERS = re.compile(r"\d(?<![\w.,]\d)\d*(?:[.,:]\d+)*")
+_ASCII_NUMBERS = re.compile(r"[0-9](?<![A-Za-z0-9_.,][0-9])[0-9]*(?:[.,:][0-9]+)*")
 # A run of capitalised words on one line (a name or a title-case phrase) not inside a word. The capital
 # comes first (the lookbehind then checks the character before it), so the engine scans for capitals.
 _CAPS = re.compile(r"[A-Z](?<![\w'’.-].)[\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*)*")
@@ -133,7 +134,7 @@ class _Terms:
         lower = text.lower()
         # stop words are dropped once, from the counts (`result`)
         words = (_ASCII_WORDS if lower.isascii() else _WORDS).findall(lower)
-        numbers = [n.replace(",", "") for n in _NUMBERS.findall(text)]
+        numbers = [n.replace(",", "") for n in (_ASCII_NUMBERS if text.isascii() else _NUMBERS).findall(text)]
         names: list[str] = []
         phrases: list[str] = []
         stop = STOP_WORDS
