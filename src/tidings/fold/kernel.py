@@ -537,26 +537,9 @@ def stored_candidates(
     stamp = np.full(n_slots, -1, np.int64)
     for d in range(n_docs):
         found = candidates(
-            d,
-            doc_keys,
-            kb,
-            sp_start,
-            sp_slot,
-            hot,
-            empty,
-            empty,
-            empty,
-            local,
-            alias,
-            key_count,
-            doc_keycount[d],
-            score,
-            shared,
-            stamp,
-            most,
-            hot_key,
-            True,
-        )
+            d, doc_keys, kb, sp_start, sp_slot, hot, empty, empty, empty, local, alias, key_count,
+            doc_keycount[d], score, shared, stamp, most, hot_key, True,
+        )  # fmt: skip
         for a in found:
             wanted[a] = True
     return wanted
@@ -566,14 +549,18 @@ def stored_candidates(
 def link(first_sig, owners, alias, head, tail, nxt):
     """Append signatures first_sig, first_sig + 1, ... to the lists of their owners' articles."""
     for j in range(len(owners)):
-        s = first_sig + j
-        a = _root(alias, owners[j])
-        nxt[s] = -1
-        if head[a] < 0:
-            head[a] = s
-        else:
-            nxt[tail[a]] = s
-        tail[a] = s
+        _append(head, tail, nxt, _root(alias, owners[j]), first_sig + j)
+
+
+@njit(cache=True, nogil=True)
+def _append(head, tail, nxt, owner, item):
+    """Append `item` to `owner`'s linked list (first and last item per owner, the next per item)."""
+    nxt[item] = -1
+    if head[owner] < 0:
+        head[owner] = item
+    else:
+        nxt[tail[owner]] = item
+    tail[owner] = item
 
 
 @njit(cache=True, nogil=True)
@@ -646,26 +633,9 @@ def place_batch(
             resume = 0
         else:
             ranked = candidates(
-                d,
-                doc_keys,
-                kb,
-                sp_start,
-                sp_slot,
-                hot,
-                lp_head,
-                lp_next,
-                lp_slot,
-                lp_count,
-                alias,
-                key_count,
-                doc_keycount[d],
-                score,
-                shared_keys,
-                stamp,
-                most,
-                hot_key,
-                False,
-            )
+                d, doc_keys, kb, sp_start, sp_slot, hot, lp_head, lp_next, lp_slot, lp_count, alias,
+                key_count, doc_keycount[d], score, shared_keys, stamp, most, hot_key, False,
+            )  # fmt: skip
             missing = 0
             for a in ranked:
                 if a < n_stored and not fetched[a]:
@@ -755,12 +725,7 @@ def place_batch(
                     head[other] = -1
         placed[d] = slot
         # its signature joins the article's, and its keys post it
-        nxt[d] = -1
-        if head[slot] < 0:
-            head[slot] = d
-        else:
-            nxt[tail[slot]] = d
-        tail[slot] = d
+        _append(head, tail, nxt, slot, d)
         mine = doc_keycount[d]
         key_count[slot] = mine if key_count[slot] < 0 else min(key_count[slot], mine)
         for t in range(kb[d], kb[d + 1]):
@@ -768,11 +733,6 @@ def place_batch(
             e = lp_used[0]
             lp_used[0] += 1
             lp_slot[e] = slot
-            lp_next[e] = -1
-            if lp_head[k] < 0:
-                lp_head[k] = e
-            else:
-                lp_next[lp_tail[k]] = e
-            lp_tail[k] = e
+            _append(lp_head, lp_tail, lp_next, k, e)
             lp_count[k] += 1
     return DONE, n_docs
