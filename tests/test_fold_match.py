@@ -12,7 +12,7 @@ import numpy as np
 
 from tidings.bench.syndication import chunks
 from tidings.fold import Rules, compare, fingerprints, kernel, warm
-from tidings.fold.fingerprint import fingerprint_texts, shingles_in_place, word_hashes
+from tidings.fold.fingerprint import fingerprint_texts, index_keys, shingles_in_place, word_hashes
 from tidings.fold.match import screen
 
 
@@ -67,7 +67,7 @@ def test_stored_words_rebuild_the_same_shingles_and_keys() -> None:
     shingled, stops = shingles_in_place(words, starts, rules.shingle_words)
     for i, fp in enumerate(fps):
         assert np.array_equal(shingled[starts[i] : stops[i]], fp.shingles)
-        assert np.array_equal(kernel.text_keys(fp.shingles, rules.anchor_rate), fp.keys)
+        assert np.array_equal(index_keys(fp.shingles, rules.anchor_rate), fp.keys)
     assert len(fps[-6].shingles) == 0  # the empty text
     assert len(fps[-5].shingles) == 1  # one word
 

@@ -27,6 +27,7 @@ from tidings.fold.fingerprint import (
     Fingerprint,
     containment,
     fingerprint_texts,
+    index_keys,
     pack,
     shingles_in_place,
     unpack,
@@ -127,7 +128,7 @@ class _Arena:
 
     def keys(self, signature: int, anchor_rate: int) -> np.ndarray:
         shingles = self.shingles[self.wb[signature] : self.se[signature]]
-        return kernel.text_keys(shingles, anchor_rate)  # type: ignore[no-any-return]
+        return index_keys(shingles, anchor_rate)
 
 
 def _starts(lengths: Iterable[int]) -> np.ndarray:

@@ -209,43 +209,28 @@ def _word_hashes(raw: np.ndarray, size: int, text_starts: np.ndarray) -> tuple[n
     return out, bounds
 
 
-def shingles(words: np.ndarray, k: int) -> np.ndarray:
-    """Hashes of every run of `k` words (one shingle of all words when there are fewer)."""
-    k = max(1, min(k, MAX_SHINGLE_WORDS))
-    hashes, stops = shingles_in_place(words.astype(np.uint32, copy=False), np.array([0, len(words)]), k)
-    return hashes[: stops[0]]
-
-
-def index_keys(shingle_hashes: np.ndarray, anchor_rate: int) -> np.ndarray:
-    """The index keys of one text: a content-defined sample, dense in the lead and sparse after it."""
-    n = len(shingle_hashes)
-    chosen = _chosen(shingle_hashes, np.arange(n), np.arange(n, 0, -1), anchor_rate)
-    return _keys_of(shingle_hashes, chosen)
-
-
-def _chosen(h: np.ndarray, position: np.ndarray, remaining: np.ndarray, anchor_rate: int) -> np.ndarray:
-    """Which shingles are keys, given each one's position in its text and how many shingles its text has
-    from there: the smallest hash of every window of `WINDOW` shingles in the first `WINNOWED`
-    (winnowing: any dozen words a short excerpt shares with the start of its article make a key both
-    have), and after that the shingles whose hash is 0 modulo `anchor_rate`."""
-    rate = max(1, anchor_rate)
-    if rate & (rate - 1) == 0:  # a power of two: a mask is cheaper than a modulo
-        chosen: np.ndarray = h & _U64(rate - 1) == 0
-    else:
-        chosen = h % _U64(rate) == 0
-    chosen &= remaining > 0
-    opens = np.flatnonzero((position <= WINNOWED - WINDOW) & (remaining >= WINDOW))
-    if len(opens):
-        windows = np.lib.stride_tricks.sliding_window_view(h, WINDOW)
-        chosen[opens + windows[opens].argmin(axis=1)] = True
-    return chosen
-
-
-def _keys_of(h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+@njit(cache=True, nogil=True)
+def index_keys(h: np.ndarray, anchor_rate: int) -> np.ndarray:
+    """The index keys of one text from its shingles (sorted, unique): a content-defined sample, dense
+    in the lead and sparse after it. The smallest hash of every window of `WINDOW` shingles in the first
+    `WINNOWED` (winnowing: any dozen words a short excerpt shares with the start of its article make a
+    key both have), after that the shingles whose hash is 0 modulo `anchor_rate`; a text too short to
+    sample is indexed whole."""
+    n = len(h)
+    chosen = np.zeros(n, np.bool_)
+    rate = np.uint64(max(1, anchor_rate))
+    for i in range(n):
+        chosen[i] = h[i] % rate == 0
+    for p in range(min(WINNOWED - WINDOW, n - WINDOW) + 1):
+        best = p
+        for q in range(p + 1, p + WINDOW):
+            if h[q] < h[best]:
+                best = q
+        chosen[best] = True
     picked = h[chosen]
-    if len(picked) < MIN_KEYS and len(h) <= SHORT:
-        picked = h  # too short to sample: index it whole (cheap)
-    return np.unique((picked >> _U64(64 - KEY_BITS)).astype(np.int64))
+    if len(picked) < MIN_KEYS and n <= SHORT:
+        picked = h
+    return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
 
 
 def fingerprint_texts(
@@ -288,41 +273,14 @@ def _fingerprints(
 ) -> list[Fingerprint]:
     """Shingles and keys of texts whose word hashes lie one after another (text i: bounds[i] to
     bounds[i + 1])."""
-    texts = range(len(bounds) - 1)
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
-    if len(words) < k:
-        return [from_words(words[bounds[i] : bounds[i + 1]], k, anchor_rate) for i in texts]
     every, stops = shingles_in_place(words, bounds, k)  # text i's at its words' places, to stops[i]
-    n = np.diff(bounds)
-    text_of = np.repeat(np.arange(len(texts)), n)
-    position = np.arange(len(every)) - bounds[text_of]
-    chosen = _chosen(every, position, (stops - bounds[:-1])[text_of] - position, anchor_rate)
-    # every text's keys in one sort: (text, key) packed in 63 bits
-    packed = np.unique(
-        (text_of[chosen].astype(np.int64) << KEY_BITS)
-        | (every[chosen] >> _U64(64 - KEY_BITS)).astype(np.int64)
-    )
-    cuts = np.searchsorted(packed >> KEY_BITS, np.arange(len(texts) + 1))
-    mask = np.int64((1 << KEY_BITS) - 1)
     out: list[Fingerprint] = []
-    for i in range(len(texts)):
-        start, stop = int(bounds[i]), int(bounds[i + 1])
-        if stop - start - k + 1 <= SHORT or stop - start < k:
-            out.append(from_words(words[start:stop], k, anchor_rate))  # short: the exceptions live there
-            continue
-        shingled = every[start : stops[i]]
-        out.append(
-            Fingerprint(
-                words[start:stop], shingled, anchor_rate, _keys=[packed[cuts[i] : cuts[i + 1]] & mask]
-            )
-        )
+    for i in range(len(bounds) - 1):
+        shingled = every[bounds[i] : stops[i]]
+        keys = index_keys(shingled, anchor_rate)
+        out.append(Fingerprint(words[bounds[i] : bounds[i + 1]], shingled, anchor_rate, _keys=[keys]))
     return out
-
-
-def from_words(words: np.ndarray, shingle_words: int = 5, anchor_rate: int = 64) -> Fingerprint:
-    """A fingerprint rebuilt from stored word hashes."""
-    h = shingles(words, shingle_words)
-    return Fingerprint(words, h, anchor_rate, _keys=[index_keys(h, anchor_rate)])
 
 
 def pack(words: np.ndarray) -> bytes:

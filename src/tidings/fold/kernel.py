@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tidings.fold.fingerprint import KEY_BITS, MIN_KEYS, SHORT, WINDOW, WINNOWED
+from tidings.fold.fingerprint import index_keys
 
 KEY, END = 1, 2  # word flags (see fingerprint)
 MIN_SHINGLES = 8  # shorter texts fold only into identical ones
@@ -87,26 +87,6 @@ def distinct_count(h):
 
 
 # --- index keys ---------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
-def text_keys(h, anchor_rate):
-    """A text's index keys from its shingles, as `fingerprint.index_keys` makes them (sorted, unique)."""
-    n = len(h)
-    chosen = np.zeros(n, np.bool_)
-    rate = np.uint64(max(1, anchor_rate))
-    for i in range(n):
-        chosen[i] = h[i] % rate == 0
-    for p in range(min(WINNOWED - WINDOW, n - WINDOW) + 1):
-        best = p
-        for q in range(p + 1, p + WINDOW):
-            if h[q] < h[best]:
-                best = q
-        chosen[best] = True
-    picked = h[chosen]
-    if len(picked) < MIN_KEYS and n <= SHORT:
-        picked = h
-    return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
-
-
 @njit(cache=True, nogil=True)
 def enough_keys(shared, mine, theirs):
     """Whether texts with `mine` and `theirs` index keys, `shared` of them in common, may be one
@@ -694,7 +674,7 @@ def place_batch(
                     osh = shingles[wb[s] : se[s]]
                     ok, of, oc, od = table(osh)
                     own = s < n_docs  # one of the batch's copies: its keys are known
-                    okeys = wanted[doc_keys[kb[s] : kb[s + 1]]] if own else text_keys(osh, anchor_rate)
+                    okeys = wanted[doc_keys[kb[s] : kb[s + 1]]] if own else index_keys(osh, anchor_rate)
                     c, conflicts, lead, h0, h1 = compare(
                         mkeys, mw, msh, mk, mf, mc, md, okeys, ow, osh, ok, of, oc, od, fr, ir, False,
                         common[i],
