@@ -2,7 +2,8 @@
 
 A batch of texts is done at once: typography is folded, the texts are joined into one byte buffer, and
 one compiled pass (numba) cuts the words and hashes each from its length and first 24 bytes; shingles
-and keys are numpy passes over all the batch's words. No Python loop runs per word.
+and keys are compiled too (shingles in one pass over the batch, keys one call per text). No Python loop
+runs per word.
 
 - word hashes (32 bits) are what the store keeps of a copy, to verify matches later. Bit 0 marks a *key
   word* (starting with a digit, or with a capital inside a sentence: figures and names, where templated
@@ -31,7 +32,7 @@ MIN_KEYS = 4  # a text with fewer sampled keys than this, and at most SHORT shin
 SHORT = 32
 KEY_BITS = 48  # index keys: the top 48 bits of a shingle hash (a 6-byte SQL integer)
 MAX_SHINGLE_WORDS = 8
-SUB_BATCH = 256  # texts per numpy pass
+SUB_BATCH = 256  # texts hashed at a time (their buffers stay in cache)
 KEY, END = np.uint32(1), np.uint32(2)  # word flags: a name or figure; the last word of a sentence
 
 _U64 = np.uint64
@@ -236,7 +237,7 @@ def index_keys(h: np.ndarray, anchor_rate: int) -> np.ndarray:
 def fingerprint_texts(
     texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64
 ) -> list[Fingerprint]:
-    """Fingerprints of a batch of texts (numpy passes over all their words, a few hundred texts at a
+    """Fingerprints of a batch of texts (compiled passes over all their words, a few hundred texts at a
     time: arrays that stay in cache)."""
     if len(texts) > SUB_BATCH:
         return [
