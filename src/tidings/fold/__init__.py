@@ -105,14 +105,23 @@ class _Arena:
         self.wb = np.zeros(1, dtype=np.int64)
         self.se = np.zeros(0, dtype=np.int64)
         self.distinct = np.zeros(0, dtype=np.int64)  # distinct shingles, worked out when first needed
-        self.add(np.concatenate([fp.words for fp in fps]), _starts(len(fp.words) for fp in fps))
+        wb = _starts(len(fp.words) for fp in fps)
+        shingles = np.zeros(int(wb[-1]), dtype=np.uint64)  # the fingerprints' own, at their words' places
+        for fp, start in zip(fps, wb.tolist(), strict=False):
+            shingles[start : start + len(fp.shingles)] = fp.shingles
+        se = wb[:-1] + np.array([len(fp.shingles) for fp in fps], dtype=np.int64)
+        self.add(np.concatenate([fp.words for fp in fps]), wb, (shingles, se))
 
-    def add(self, words: np.ndarray, wb: np.ndarray) -> int:
-        """Add signatures (their words one after another, and where each starts); the index of the
-        first."""
+    def add(
+        self, words: np.ndarray, wb: np.ndarray, shingled: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> int:
+        """Add signatures (their words one after another, and where each starts; their shingles too when
+        they are known); the index of the first."""
         first, more = self.n, len(wb) - 1
         used = int(self.wb[first])
-        shingles, se = shingles_in_place(words.astype(np.uint32, copy=False), wb, self.k)
+        if shingled is None:
+            shingled = shingles_in_place(words.astype(np.uint32, copy=False), wb, self.k)
+        shingles, se = shingled
         self.words = _room(self.words, used + len(words))
         self.shingles = _room(self.shingles, used + len(words))
         self.wb = _room(self.wb, first + more + 1)

@@ -254,17 +254,21 @@ def shingles_in_place(words: np.ndarray, starts: np.ndarray, k: int) -> tuple[np
     """The shingles of texts whose word hashes lie one after another (text i: starts[i] to
     starts[i + 1]), each text's at the positions of its words: (shingles, where each text's stop).
     A text shorter than `k` words is one shingle of all of them."""
+    plain = np.empty(len(words), np.uint64)  # a word's hash without its flags, never zero
+    for p in range(len(words)):
+        plain[p] = np.uint64(words[p] >> 2) + np.uint64(1)
     out = np.zeros(len(words), np.uint64)
     stops = np.empty(len(starts) - 1, np.int64)
     for i in range(len(starts) - 1):
         start, n = starts[i], starts[i + 1] - starts[i]
         width = min(k, n)
         runs = n - width + 1 if n else 0
+        for j in range(width):  # word by word across the text: loops the compiler vectorises
+            weight = _SHINGLE_MULS[j]
+            for p in range(start, start + runs):
+                out[p] += plain[p + j] * weight
         for p in range(start, start + runs):
-            h = np.uint64(0)
-            for j in range(width):
-                h += (np.uint64(words[p + j] >> 2) + np.uint64(1)) * _SHINGLE_MULS[j]
-            out[p] = _mix_one(h)
+            out[p] = _mix_one(out[p])
         stops[i] = start + runs
     return out, stops
 
