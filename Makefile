@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/python -c 'import tidings.fold; tidings.fold.warm()'  # compile fold's loops once (kept on disk)
+	$(BIN)/python -c 'import tidings.fold, tidings.store.keyfilter; tidings.fold.warm(); tidings.store.keyfilter.warm()'  # compile fold's loops (kept on disk)
 	touch $(STAMP)
 
 install: $(STAMP)

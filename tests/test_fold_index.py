@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tidings import fold
@@ -191,3 +192,92 @@ def test_boilerplate_keys_find_nothing(store: Store, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(fold, "HOT_KEY", 24)
     third = _place(store, [Copy("Dredging", tuple(BODY))], first_id=3)
     assert third in (first, again)
+
+
+def test_the_key_filter_lets_every_held_key_through_and_few_others() -> None:
+    from tidings.store.keyfilter import FIRST_KEYS, KeyFilter
+
+    rng = np.random.default_rng(3)
+    held = rng.integers(0, 1 << 48, 3 * FIRST_KEYS + 17, dtype=np.int64)  # filters for 1, 2 and 4 times
+    f = KeyFilter()
+    for part in np.array_split(held, 7):
+        f.add(part)
+    assert len(f.parts) == 3
+    assert f.may_hold(held).all()
+    others = rng.integers(1 << 48, 1 << 49, 100_000, dtype=np.int64)
+    assert f.may_hold(others).mean() < 0.01
+    assert not KeyFilter().may_hold(held[:10]).any()
+    assert len(KeyFilter().may_hold(held[:0])) == 0
+
+
+def test_a_worker_finds_what_other_workers_posted_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker's key filter catches up with the key log, also after a transaction of its own was rolled
+    back and another worker's took the log row it had written."""
+    from tidings.store.keyfilter import FoldCache
+
+    monkeypatch.setattr(FoldCache, "LOAD_SHARE", 0.0)  # read the log at once, however short the run
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a, b = Store(url), Store(url)
+    a.migrate()
+    texts = [
+        tuple(p.replace("Port Ellery", town).replace("Maren Oakes", chair) for p in BODY)
+        for town, chair in (
+            ("Kessing", "Ola Brandt"),
+            ("Marlow Bay", "Ines Varga"),
+            ("Tollard", "Ruth Amsel"),
+        )
+    ]
+    first = _place(a, [Copy("Dredging", tuple(BODY))])
+    assert a.fold_cache.filter is not None
+    assert a.fold_cache.tick == 1
+    with pytest.raises(RuntimeError, match="rolled back"):
+        _place_then_fail(a, Copy("Kessing", texts[0]))
+    assert a.fold_cache.tick == 1
+    second = _place(b, [Copy("Marlow Bay", texts[1]), Copy("Dredging", tuple(BODY[:5]))], first_id=2)
+    assert second[1] == first[0]  # b read a's keys from the log
+    with b.begin() as tx:
+        assert tx._log_head()[0] == 2  # b's row took the tick a's rolled-back row had
+    again = _place(a, [Copy("Marlow Bay", texts[1][:6]), Copy("Tollard", texts[2])], first_id=4)
+    assert again[0] == second[0]  # a found b's article: its filter read the row past its own tick
+    assert again[1] not in (first[0], second[0])
+    with a.begin() as tx:
+        keys = sorted({int(k) for (k,) in tx.c.exec_driver_sql("SELECT anchor FROM fold_anchors").all()})
+        absent = [k + 1 for k in keys if k + 1 not in set(keys)]
+        assert set(tx._may_be_held(keys + absent)) >= set(keys)
+        assert len(tx._may_be_held(absent)) < len(absent) / 20
+
+
+def _place_then_fail(store: Store, copy: Copy) -> None:
+    with store.begin() as tx:  # the store's own write, rolled back
+        fold.place(fold.fingerprints([copy], RULES), [2], tx, RULES)
+        raise RuntimeError("rolled back")
+
+
+def test_the_key_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
+    """Upgrading a store whose index predates the key log logs every key it holds."""
+    from alembic import command
+    from alembic.config import Config
+
+    from tidings.store.db import _MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url)
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+        command.downgrade(config, "0003_fold")
+    with store.engine.begin() as connection:
+        assert "fold_keys" not in {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+    with store.begin() as tx:
+        tx.c.exec_driver_sql(
+            "INSERT INTO fold_anchors (level, anchor, article_id) VALUES (0, 5, 1), (1, 7, 2), (1, 5, 3)"
+        )
+    store.migrate()
+    with store.begin() as tx:
+        (blob,) = tx.c.exec_driver_sql("SELECT keys FROM fold_keys").one()
+        assert np.frombuffer(blob, dtype="<i8").tolist() == [5, 7]
+        assert tx._may_be_held([5, 7]) == [5, 7]

@@ -30,6 +30,7 @@ from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
 from tidings.store import schema as t
 from tidings.store.enrichment import EnrichTables
 from tidings.store.fold_index import FoldTables
+from tidings.store.keyfilter import FoldCache
 from tidings.store.sources import SourceTables
 from tidings.store.story_index import StoryCache, StoryTables
 from tidings.store.util import key as _key
@@ -44,7 +45,6 @@ class StoreError(Exception):
     pass
 
 
-
 class Store:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
@@ -53,6 +53,7 @@ class Store:
         self.url = url
         self.engine: Engine = create_engine(url)
         self.story_cache = StoryCache()  # this worker's copy of what clustering reads (story_index)
+        self.fold_cache = FoldCache()  # this worker's filter of the fold index's keys (fold_index)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -71,15 +72,17 @@ class Store:
         tx: Transaction | None = None
         try:
             with self.engine.begin() as connection:
-                tx = Transaction(connection, self.story_cache)
+                tx = Transaction(connection, self.story_cache, self.fold_cache)
                 yield tx
                 tx.flush_stories()  # clustering's writes, batched to the end of the transaction
         except BaseException:
             if tx is not None:
                 tx.stories_done(committed=False)
+                tx.fold_done(committed=False)
             raise
         assert tx is not None
         tx.stories_done(committed=True)
+        tx.fold_done(committed=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,9 +108,17 @@ class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
     """One unit of work. Documents, copies, articles and site templates live here; the fold index and
     the story index each keep their SQL in their own module (`fold_index`, `story_index`)."""
 
-    def __init__(self, connection: Connection, story_cache: StoryCache | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        story_cache: StoryCache | None = None,
+        fold_cache: FoldCache | None = None,
+    ) -> None:
         self.c = connection
         self.story_cache = story_cache if story_cache is not None else StoryCache()
+        self.fold_cache = fold_cache if fold_cache is not None else FoldCache()
+        self._fold_synced: int | None = None  # the last key-log row the filter holds, as this tx sees
+        self._fold_found: set[int] = set()  # keys this transaction's lookups found in the index
         self._work = None
 
     def take_writer_turn(self) -> None:

@@ -10,6 +10,9 @@ statement. Keys shared by more than `HOT_POSTINGS` articles (boilerplate) are dr
 is merged: they find everything and tell nothing.
 
 Copies' word hashes (`fold_signatures`) are what candidates are verified against.
+
+Most keys looked up are in no article: a worker's in-process filter of the keys ever posted (read from
+the key log `fold_keys`, see `keyfilter`) lets only the keys the index may hold reach SQL.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, select, update
 
 from tidings.models import Copy
 from tidings.store import schema as t
+from tidings.store.keyfilter import FoldCache, KeyFilter
 from tidings.store.util import now as _now
 
 LEVEL_ROWS = 1 << 16  # postings level 0 holds before it is merged into level 1
@@ -34,9 +39,13 @@ REINDEX_LEVEL = -1  # fold_levels marker: copies stored before the index had wor
 
 class FoldTables:
     c: Connection
+    fold_cache: FoldCache
+    _fold_synced: int | None
+    _fold_found: set[int]
 
     # what fold.FoldIndex asks -------------------------------------------------------------------------------
     def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
+        keys = self._may_be_held(keys) if keys else keys
         levels = self._levels()
         if not keys or not levels:
             return []
@@ -45,8 +54,15 @@ class FoldTables:
             params = {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])}
             if most is None:
                 out.extend(self._rows(self._lookup_sql(), params))
-            else:  # postings counted in SQL: a key past `most` comes back once, as (key, -1)
-                out.extend(self._rows(self._lookup_sql(counted=True), {**params, "most": most}))
+                continue
+            # postings counted first, and read only for keys with no more than `most`; a key past it comes
+            # back once, as (key, -1) (one statement joining the counts back made SQLite scan whole levels)
+            counts = self._rows(self._lookup_sql(counted=True), params)
+            out.extend((k, -1) for k, n in counts if n > most)
+            cool = [k for k, n in counts if n <= most]
+            if cool:
+                out.extend(self._rows(self._lookup_sql(), {**params, "keys": _array(self, cool)}))
+        self._fold_found.update(k for k, _ in out)
         return out
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
@@ -86,7 +102,11 @@ class FoldTables:
         gone = self.c.execute(select(func.max(t.fold_merged.c.article_id))).scalar() or 0
         first = max(int(top), int(gone)) + 1
         ids = list(range(first, first + count))
-        self.c.execute(insert(t.articles), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        stamp = t.UTCDateTime().process_bind_param(moment, self.c.dialect)
+        self._fold_many(
+            "INSERT INTO articles (id, body, created_at, updated_at) VALUES (?, '[]', ?, ?)",
+            [(i, stamp, stamp) for i in ids],
+        )
         return ids
 
     def fold_record(
@@ -100,6 +120,7 @@ class FoldTables:
         if keys:
             self._post(0, keys)
             self._compact()
+            self._log_keys(sorted({k for k, _ in keys}.difference(self._fold_found)))
 
     def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
         """Copies, word hashes and postings of `absorbed` move to `into`; the absorbed articles go."""
@@ -138,7 +159,8 @@ class FoldTables:
         return row is not None
 
     def fold_clear(self) -> None:
-        """Empty the index (before rebuilding it from the copies' text)."""
+        """Empty the index (before rebuilding it from the copies' text). The key log stays: keys it holds
+        that the index no longer has cost a worker's filter nothing but a lookup."""
         for table in (t.fold_anchors, t.fold_signatures, t.fold_levels):
             self.c.execute(delete(table))
 
@@ -167,7 +189,60 @@ class FoldTables:
             int(lvl): int(n) for lvl, n in self.c.execute(select(lv.c.level, lv.c.rows).order_by(lv.c.level))
         }
 
+    def fold_done(self, committed: bool) -> None:
+        """The transaction ended: what the filter read or logged in it is the store's now, or not."""
+        synced, self._fold_synced = self._fold_synced, None
+        self._fold_found = set()
+        if committed and synced is not None:
+            with self.fold_cache.lock:
+                self.fold_cache.tick = max(self.fold_cache.tick, synced)
+
     # internals ----------------------------------------------------------------------------------------------
+    def _may_be_held(self, keys: Sequence[int]) -> Sequence[int]:
+        """The keys the index may hold: all of them, or those the worker's filter lets through once it
+        has been read (see `FoldCache`), after reading the log rows other workers added."""
+        cache = self.fold_cache
+        with cache.lock:
+            head, total = self._log_head()
+            cache.looked += len(keys)
+            if cache.filter is None:
+                if cache.looked < total * cache.LOAD_SHARE:
+                    return keys
+                cache.filter, cache.tick = KeyFilter(), 0
+            held = max(cache.tick, self._fold_synced or 0)
+            if held > head:  # the log is not the one the filter was read from
+                cache.filter, cache.tick, held = KeyFilter(), 0, 0
+            if held < head:
+                for (blob,) in self._rows(
+                    "SELECT keys FROM fold_keys WHERE tick > :held ORDER BY tick", {"held": held}
+                ):
+                    cache.filter.add(np.frombuffer(bytes(blob), dtype="<i8"))
+            self._fold_synced = head
+            wanted = np.asarray(keys, dtype=np.int64)
+            return wanted[cache.filter.may_hold(wanted)].tolist()  # type: ignore[no-any-return]
+
+    def _log_head(self) -> tuple[int, int]:
+        """The key log's last tick and how many keys it holds up to it (0, 0 when it is empty)."""
+        rows = self._rows("SELECT tick, total FROM fold_keys ORDER BY tick DESC LIMIT 1", {})
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def _log_keys(self, keys: Sequence[int]) -> None:
+        """Log keys newly posted (the filter of this worker takes them at once)."""
+        if not keys:
+            return
+        cache = self.fold_cache
+        with cache.lock:
+            head, total = self._log_head()
+            packed = np.asarray(keys, dtype="<i8")
+            self._fold_many(
+                "INSERT INTO fold_keys (tick, total, keys) VALUES (?, ?, ?)",
+                [(head + 1, total + len(keys), packed.tobytes())],
+            )
+            if cache.filter is not None:
+                cache.filter.add(packed.astype(np.int64))
+                if self._fold_synced == head:
+                    self._fold_synced = head + 1
+
     def _levels(self) -> list[int]:
         lv = t.fold_levels
         return [
@@ -185,14 +260,11 @@ class FoldTables:
 
     def _lookup_sql(self, counted: bool = False) -> str:
         levels, keys = self._any("levels", "smallint"), self._any("keys")
-        if not counted:
-            return f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}"
+        where = f"FROM fold_anchors WHERE level {levels} AND anchor {keys}"
         return (
-            "WITH counted AS (SELECT anchor, count(*) AS n FROM fold_anchors "
-            f"WHERE level {levels} AND anchor {keys} GROUP BY anchor) "
-            "SELECT a.anchor, a.article_id FROM fold_anchors a JOIN counted c ON c.anchor = a.anchor "
-            f"WHERE c.n <= :most AND a.level {levels} "
-            "UNION ALL SELECT anchor, -1 FROM counted WHERE n > :most"
+            f"SELECT anchor, count(*) {where} GROUP BY anchor"
+            if counted
+            else f"SELECT anchor, article_id {where}"
         )
 
     def _rows(self, statement: str, params: dict[str, Any]) -> list[Any]:

@@ -146,7 +146,17 @@ fold_signatures = Table(
     Column("article_id", Integer, nullable=False),
     Column("key_count", Integer, nullable=False),  # how many index keys the copy has
     Column("words", LargeBinary, nullable=False),  # word hashes (fold.fingerprint.pack)
-    Index("ix_fold_signatures_article", "article_id"),
+    Index("ix_fold_signatures_article", "article_id", "key_count"),
+)
+
+# Every index key ever posted, one row per transaction that posted keys (tick: the row's number, total:
+# keys logged up to it, keys: packed little-endian int64): what a worker's key filter is read from.
+fold_keys = Table(
+    "fold_keys",
+    metadata,
+    Column("tick", BigInteger, primary_key=True, autoincrement=False),
+    Column("total", BigInteger, nullable=False),
+    Column("keys", LargeBinary, nullable=False),
 )
 
 fold_levels = Table(
