@@ -150,8 +150,15 @@ def test_boilerplate_keys_are_dropped_when_their_level_merges(
             "GROUP BY level, anchor HAVING count(*) > 3"
         ).all()
         total = tx.c.exec_driver_sql("SELECT count(*) FROM fold_anchors WHERE level > 0").scalar()
+        counted = dict(
+            tx.c.exec_driver_sql(
+                "SELECT level, count(*) FROM fold_anchors WHERE level > 0 GROUP BY level"
+            ).all()
+        )
+        kept = {level: rows for level, rows in tx.fold_index_stats().items() if level > 0 and rows}
     assert crowded == []
     assert total
+    assert kept == counted  # what a level holds is kept count of, not counted again at each merge
 
 
 def _placements_in_one(store: Store, items: Sequence[Item]) -> dict[int, int]:
@@ -180,6 +187,12 @@ def test_lookup_counts_postings_and_marks_boilerplate(store: Store, monkeypatch:
     assert hot == {k for k, n in counts.items() if n > 2}
     assert sorted(p for p in bounded if p[0] not in hot) == sorted(p for p in every if counts[p[0]] <= 2)
     assert len([k for k, a in bounded if a == -1]) == len(hot)  # each boilerplate key once
+    # and with its postings of the articles the other keys found, those only
+    found = {a for k, a in bounded if k not in hot}
+    assert {p for p in bounded if p[0] in hot and p[1] >= 0} == {
+        p for p in every if p[0] in hot and p[1] in found
+    }
+    assert any(p[0] in hot and p[1] >= 0 for p in bounded)
 
 
 def test_boilerplate_keys_find_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

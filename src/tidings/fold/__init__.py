@@ -46,7 +46,8 @@ class FoldIndex(Protocol):
 
     def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
         """(key, article id) for every indexed key among `keys`; with `most`, a key with more postings
-        than that comes back once, as (key, -1): boilerplate, whose holders are not worth reading."""
+        than that (boilerplate) comes back as (key, -1), and with only its postings of the articles that
+        the keys with no more than `most` postings found."""
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         """(article id, number of index keys, packed word hashes) of every copy of these articles."""
@@ -308,8 +309,8 @@ class _Scratch:
         self.fp = fp
 
     def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
-        mine = set(self.fp.keys.tolist())
-        return [(k, 1) for k in keys if k in mine][: most or None]
+        mine = set(self.fp.keys.tolist())  # one holder: never more than `most`
+        return [(k, 1) for k in keys if k in mine and (most is None or most >= 1)]
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         return [(1, self.fp.key_count, pack(self.fp.words))] if 1 in article_ids else []

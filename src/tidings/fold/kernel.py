@@ -419,52 +419,52 @@ def candidates(
     stamp,
     most,
     hot_key,
-    upfront,
 ):
     """The slots most likely to hold a copy of document `doc`, best first (at most `most`): the share
     of the smaller side's keys found in the other (a key sample estimates containment), then the shared
     keys weighed by their rarity (boilerplate says little), then the newer article. `score`, `shared`
-    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call). `upfront`:
-    guessing, before any copy of the batch is placed, which stored articles may be candidates: a key
-    that the batch's copies may make boilerplate counts as boilerplate and is still followed."""
+    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call).
+
+    A boilerplate key (more holders than `hot_key`) puts no article forward, but counts as shared for
+    the articles the other keys put forward that hold it (the store reads a boilerplate key's postings
+    for those articles only), so the key floors are measured, not guessed."""
     touched = np.empty(64, np.int64)
     n = 0
-    skipped = 0
-    for t in range(kb[doc], kb[doc + 1]):
-        k = doc_keys[t]
-        stored = sp_start[k + 1] - sp_start[k]
-        holders = stored + lp_count[k]
-        if holders > hot_key or hot[k]:
-            skipped += 1  # boilerplate: any article may have it
-            if not upfront or hot[k] or stored > hot_key:
+    for boilerplate in (False, True):
+        for t in range(kb[doc], kb[doc + 1]):
+            k = doc_keys[t]
+            stored = sp_start[k + 1] - sp_start[k]
+            holders = stored + lp_count[k]
+            if holders == 0 or (holders > hot_key or hot[k]) != boilerplate:
                 continue
-        if holders == 0:
-            continue
-        weight = 1.0 / holders
-        e = sp_start[k]
-        local = lp_head[k]
-        while True:
-            if e < sp_start[k + 1]:
-                slot = sp_slot[e]
-                e += 1
-            elif local >= 0:
-                slot = lp_slot[local]
-                local = lp_next[local]
-            else:
-                break
-            a = _root(alias, slot)
-            if stamp[a] != doc:
-                stamp[a] = doc
-                score[a] = 0.0
-                shared[a] = 0
-                if n == len(touched):
-                    grown = np.empty(2 * n, np.int64)
-                    grown[:n] = touched
-                    touched = grown
-                touched[n] = a
-                n += 1
-            score[a] += weight
-            shared[a] += 1
+            weight = 1.0 / holders
+            e = sp_start[k]
+            local = lp_head[k]
+            while True:
+                if e < sp_start[k + 1]:
+                    slot = sp_slot[e]
+                    e += 1
+                elif local >= 0:
+                    slot = lp_slot[local]
+                    local = lp_next[local]
+                else:
+                    break
+                a = _root(alias, slot)
+                if stamp[a] != doc:
+                    if boilerplate:
+                        continue
+                    stamp[a] = doc
+                    score[a] = 0.0
+                    shared[a] = 0
+                    if n == len(touched):
+                        grown = np.empty(2 * n, np.int64)
+                        grown[:n] = touched
+                        touched = grown
+                    touched[n] = a
+                    n += 1
+                if not boilerplate:
+                    score[a] += weight
+                shared[a] += 1
     ratio = np.empty(n)
     weights = np.empty(n)
     slots = np.empty(n, np.int64)
@@ -472,7 +472,7 @@ def candidates(
     for i in range(n):
         a = touched[i]
         theirs = key_count[a] if key_count[a] >= 0 else mine
-        if not enough_keys(shared[a] + skipped, mine, theirs):
+        if not enough_keys(shared[a], mine, theirs):
             continue  # a key or two in common by chance: five-word phrases two articles happen to share
         slots[kept] = a
         ratio[kept] = shared[a] / max(1, min(mine, theirs))
@@ -502,23 +502,20 @@ def stored_candidates(
     most,
     hot_key,
 ):
-    """Whether each stored slot is a candidate of some document of the batch, by stored postings (before
-    the batch's own copies are placed): what to fetch from the store up front. Each key is counted as
-    held by every copy of the batch that has it, as it may be by the time a copy is placed: boilerplate
-    keys then are as many as they can be (lowering the floors) and are followed all the same, which only
-    lets more stored articles in, so the loop seldom comes back for one."""
+    """Whether each stored slot is a candidate of some document of the batch, by stored postings alone
+    (before the batch's own copies are placed): what to fetch from the store up front. A stored article
+    the loop later finds through a copy of the batch placed in it was a candidate of that copy, so the
+    loop seldom comes back for one."""
     wanted = np.zeros(n_slots, np.bool_)
     empty = np.full(n_keys, -1, np.int64)
-    local = np.zeros(n_keys, np.int64)
-    for t in range(len(doc_keys)):
-        local[doc_keys[t]] += 1
+    nobody = np.zeros(n_keys, np.int64)
     score = np.zeros(n_slots)
     shared = np.zeros(n_slots, np.int64)
     stamp = np.full(n_slots, -1, np.int64)
     for d in range(n_docs):
         found = candidates(
-            d, doc_keys, kb, sp_start, sp_slot, hot, empty, empty, empty, local, alias, key_count,
-            doc_keycount[d], score, shared, stamp, most, hot_key, True,
+            d, doc_keys, kb, sp_start, sp_slot, hot, empty, empty, empty, nobody, alias, key_count,
+            doc_keycount[d], score, shared, stamp, most, hot_key,
         )  # fmt: skip
         for a in found:
             wanted[a] = True
@@ -614,7 +611,7 @@ def place_batch(
         else:
             ranked = candidates(
                 d, doc_keys, kb, sp_start, sp_slot, hot, lp_head, lp_next, lp_slot, lp_count, alias,
-                key_count, doc_keycount[d], score, shared_keys, stamp, most, hot_key, False,
+                key_count, doc_keycount[d], score, shared_keys, stamp, most, hot_key,
             )  # fmt: skip
             missing = 0
             for a in ranked:

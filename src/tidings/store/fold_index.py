@@ -55,13 +55,25 @@ class FoldTables:
             if most is None:
                 out.extend(self._rows(self._lookup_sql(), params))
                 continue
-            # postings counted first, and read only for keys with no more than `most`; a key past it comes
-            # back once, as (key, -1) (one statement joining the counts back made SQLite scan whole levels)
-            counts = self._rows(self._lookup_sql(counted=True), params)
-            out.extend((k, -1) for k, n in counts if n > most)
+            # postings counted first, and read whole only for keys with no more than `most` (one statement
+            # joining the counts back made SQLite scan whole levels); a key past it comes back as (key, -1),
+            # with its postings of the articles the other keys found
+            counts = self._rows(self._count_sql(), {**params, "cap": most + 1})
             cool = [k for k, n in counts if n <= most]
-            if cool:
-                out.extend(self._rows(self._lookup_sql(), {**params, "keys": _array(self, cool)}))
+            hot = [k for k, n in counts if n > most]
+            found = self._rows(self._lookup_sql(), {**params, "keys": _array(self, cool)}) if cool else []
+            out.extend(found)
+            out.extend((k, -1) for k in hot)
+            if hot and found:
+                articles = sorted({a for _, a in found})
+                # SQLite: "+" keeps the articles out of the key seeks (which would try every pair)
+                unindexed = "+" if self.c.dialect.name == "sqlite" else ""
+                out.extend(
+                    self._rows(
+                        self._lookup_sql() + f" AND {unindexed}article_id {self._any('articles')}",
+                        {**params, "keys": _array(self, hot), "articles": _array(self, articles)},
+                    )
+                )
         self._fold_found.update(k for k, _ in out)
         return out
 
@@ -258,13 +270,23 @@ class FoldTables:
             return f"= ANY(CAST(:{name} AS {kind}[]))"
         return f"IN (SELECT value FROM json_each(:{name}))"
 
-    def _lookup_sql(self, counted: bool = False) -> str:
+    def _lookup_sql(self) -> str:
         levels, keys = self._any("levels", "smallint"), self._any("keys")
-        where = f"FROM fold_anchors WHERE level {levels} AND anchor {keys}"
+        return f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}"
+
+    def _count_sql(self) -> str:
+        """(key, postings) for each key of :keys that has any, postings counted up to :cap only (a
+        boilerplate key's hundreds are not read to learn that it has more than the bound)."""
+        levels = self._any("levels", "smallint")
+        keys = (
+            "unnest(CAST(:keys AS bigint[])) AS k(value)"
+            if self.c.dialect.name == "postgresql"
+            else "json_each(:keys) AS k"
+        )
+        postings = f"SELECT 1 FROM fold_anchors a WHERE a.level {levels} AND a.anchor = k.value LIMIT :cap"
         return (
-            f"SELECT anchor, count(*) {where} GROUP BY anchor"
-            if counted
-            else f"SELECT anchor, article_id {where}"
+            f"SELECT value, n FROM (SELECT k.value AS value, (SELECT count(*) FROM ({postings}) AS p) AS n "
+            f"FROM {keys}) AS c WHERE n > 0"
         )
 
     def _rows(self, statement: str, params: dict[str, Any]) -> list[Any]:
@@ -320,24 +342,24 @@ class FoldTables:
             if self.c.dialect.name == "postgresql":
                 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-                self.c.execute(pg_insert(a).from_select(columns, moved).on_conflict_do_nothing())
+                added = self.c.execute(pg_insert(a).from_select(columns, moved).on_conflict_do_nothing())
             else:
-                self.c.execute(insert(a).prefix_with("OR IGNORE").from_select(columns, moved))
-            self.c.execute(delete(a).where(a.c.level == level))
+                added = self.c.execute(insert(a).prefix_with("OR IGNORE").from_select(columns, moved))
+            # only the keys that came down can have outgrown the bound: the level is not read whole
+            came = select(a.c.anchor).where(a.c.level == level)
             hot = (
                 select(a.c.anchor)
-                .where(a.c.level == target)
+                .where(a.c.level == target, a.c.anchor.in_(came))
                 .group_by(a.c.anchor)
                 .having(func.count() > HOT_POSTINGS)
             )
-            self.c.execute(delete(a).where(a.c.level == target, a.c.anchor.in_(hot)))
-            rows = (
-                self.c.execute(select(func.count()).select_from(a).where(a.c.level == target)).scalar() or 0
-            )
+            dropped = self.c.execute(delete(a).where(a.c.level == target, a.c.anchor.in_(hot)))
+            self.c.execute(delete(a).where(a.c.level == level))
+            rows = sizes.get(target, 0) + max(0, added.rowcount) - max(0, dropped.rowcount)
             self.c.execute(update(lv).where(lv.c.level == level).values(rows=0))
             self._count(target, 0)
-            self.c.execute(update(lv).where(lv.c.level == target).values(rows=int(rows)))
-            sizes[level], sizes[target] = 0, int(rows)
+            self.c.execute(update(lv).where(lv.c.level == target).values(rows=rows))
+            sizes[level], sizes[target] = 0, rows
             level = target
 
 
