@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import ge
 
 
 class DocumentKind(StrEnum):
@@ -201,7 +202,11 @@ def story_lookup_terms(centroid: Mapping[str, float]) -> list[str]:
     keep = STORY_LOOKUP_TERMS
     if len(centroid) <= keep:
         return list(centroid)
-    ranked = sorted(centroid, key=centroid.__getitem__, reverse=True)
+    weights = list(centroid.values())
+    if all(map(ge, weights, weights[1:])):  # already heaviest first (clustering's centroids): no sort
+        ranked = list(centroid)
+    else:
+        ranked = sorted(centroid, key=centroid.__getitem__, reverse=True)
     cut = centroid[ranked[keep - 1]]
     if centroid[ranked[keep]] == cut:  # equal weights straddle the cut: the first terms alphabetically stay
         ranked = [t for t in ranked if centroid[t] > cut] + sorted(t for t in ranked if centroid[t] == cut)

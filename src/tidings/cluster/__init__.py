@@ -97,11 +97,13 @@ class StoryIndex(Protocol):
         """Count one more article holding each of `terms` (distinct): (articles counted, a mapping that gives
         the document frequency of each, this article counted; it may hold other terms too)."""
 
-    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+    def story_scores(
+        self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
+    ) -> dict[int, float]:
         """For each story listed under any term of `query` (a story is listed under its centroid's
         strongest terms, `models.story_lookup_terms`), among those last seen at or after `since` or never
         dated (all stories when `since` is None): the dot product of `query` with the story's centroid
-        over those terms."""
+        over those terms, for the stories where it reaches `floor`."""
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         """The size and dates of each story."""
@@ -283,12 +285,11 @@ def _nearest(
     and similarities before fading.
     Candidates are found through `vec`'s strongest terms (the rest weigh little, and are the common terms,
     whose lists in the index are the longest); the best of them are then scored on all their terms."""
-    partial = index.story_scores(_strongest(vec, params.query_terms), since)
+    # A story the strongest terms barely reach will not reach the floor on all terms.
+    partial = index.story_scores(_strongest(vec, params.query_terms), since, params.related_min / 2)
     if exclude is not None:
         partial.pop(exclude, None)
-    # A story the strongest terms barely reach will not reach the floor on all terms.
-    reachable = [s for s, v in partial.items() if v >= params.related_min / 2]
-    best = sorted(reachable, key=lambda s: (-partial[s], s))[: params.candidates]
+    best = sorted(partial, key=lambda s: (-partial[s], s))[: params.candidates]
     centroids = index.story_centroids(best)
     exact = {s: cosine(vec, c) for s, c in centroids.items()}
     infos = index.story_info([s for s in best if exact.get(s, 0.0) >= params.related_min])

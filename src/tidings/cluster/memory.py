@@ -29,16 +29,20 @@ class MemoryStoryIndex:
         self.df.update(terms)  # one more article holds each (distinct) term
         return self.articles, self.df
 
-    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+    def story_scores(
+        self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
+    ) -> dict[int, float]:
         scores: dict[int, float] = {}
         get = scores.get
         for term, weight in query.items():
             for story_id, w in self.postings.get(term, {}).items():
                 scores[story_id] = get(story_id, 0.0) + weight * w
-        if since is None:
-            return scores
         info = self.info
-        return {s: v for s, v in scores.items() if (last := info[s].last_seen) is None or last >= since}
+        return {
+            s: v
+            for s, v in scores.items()
+            if v >= floor and (since is None or (last := info[s].last_seen) is None or last >= since)
+        }
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         return {s: self.info[s] for s in story_ids}

@@ -26,7 +26,6 @@ to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only 
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections import Counter
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection
 
 from tidings.models import StoryInfo, story_lookup_terms
@@ -58,15 +58,21 @@ def _read(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# A centroid's JSON is written by msgspec: the same values as `json.dumps` (floats as their shortest
+# round-trip form), ~10x faster (one centroid is written for about every other article clustered).
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder(dict[str, float]).decode
+
+
 def _sums_of(centroid: Mapping[str, float], size: int) -> str:
     """A centroid as stored: JSON, term -> weight times the story's articles."""
-    return json.dumps({term: weight * size for term, weight in centroid.items()})
+    return _encode({term: weight * size for term, weight in centroid.items()}).decode()
 
 
 def _mean_of(sums: str, size: int) -> dict[str, float]:
     """A stored centroid read back as the mean of its story's articles."""
     size = max(size, 1)
-    return {str(term): float(weight) / size for term, weight in json.loads(sums).items()}
+    return {term: weight / size for term, weight in _decode(sums).items()}
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -333,7 +339,20 @@ class StoryTables:
         # Writers are already one at a time (each holds the story clock's row from its first clustering to
         # its commit), so the terms need no common order.
         total = int(self._sql(upsert + " RETURNING df", (ARTICLES, work.articles)).scalar_one())
-        self._sql_many(upsert, list(work.df.items()))
+        if work.df:
+            # The terms' deltas as one JSON object that the database walks (`json_each`): one statement,
+            # about half the cost of a statement a term. "WHERE true" tells SQLite's parser that the
+            # ON CONFLICT clause is the upsert's, not a join's.
+            each = (
+                "SELECT key, value FROM json_each(?)"
+                if self.c.dialect.name == "sqlite"
+                else "SELECT key, value::bigint FROM json_each_text(?::json)"
+            )
+            self._sql(
+                f"INSERT INTO story_vocabulary (term, df) {each} WHERE true "
+                "ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + excluded.df",
+                (_encode(work.df).decode(),),
+            )
         cache.foreign += total - cache.articles
         cache.articles = total
         if cache.foreign > DF_REFRESH_SHARE * total:
@@ -342,7 +361,9 @@ class StoryTables:
             cache.foreign = 0
 
     # the term index ---------------------------------------------------------------------------------------
-    def story_scores(self, query: Mapping[str, float], since: datetime | None) -> dict[int, float]:
+    def story_scores(
+        self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
+    ) -> dict[int, float]:
         work = self._story_work()
         self._hold(since, work)
         cache = self.story_cache
@@ -354,10 +375,11 @@ class StoryTables:
             if found:
                 for story_id, w in found.items():
                     scores[story_id] = get(story_id, 0.0) + weight * w
-        if since is not None and scores:
-            seen, cut = cache.seen, since.timestamp()
-            return {story_id: v for story_id, v in scores.items() if seen[story_id] >= cut}
-        return scores
+        # The floor first (a comparison of floats), then the dates of the few stories that reach it.
+        if since is None:
+            return {story_id: v for story_id, v in scores.items() if v >= floor}
+        seen, cut = cache.seen, since.timestamp()
+        return {story_id: v for story_id, v in scores.items() if v >= floor and seen[story_id] >= cut}
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         self._story_work()
