@@ -473,16 +473,27 @@ class StoryTables:
             self._flush_vocabulary(work)
         self._write_placed(work)
         cache = self.story_cache
+        # Each changed story's dates, centroid as sums (weight times articles) and clock tick: one
+        # statement a story (a story whose articles came or went and nothing else: its centroid and tick).
         dirty = sorted(s for s in work.dirty if s in cache.info)
         self._sql_many(
-            "UPDATE stories SET first_seen = ?, last_seen = ? WHERE id = ?",
-            [(_bind(cache.info[s].first_seen), _bind(cache.info[s].last_seen), s) for s in dirty],
+            "UPDATE stories SET first_seen = ?, last_seen = ?, centroid = ?, rev = ? WHERE id = ?",
+            [
+                (
+                    _bind(info.first_seen),
+                    _bind(info.last_seen),
+                    _sums_of(cache.centroids[s], info.size),
+                    work.rev,
+                    s,
+                )
+                for s in dirty
+                for info in (cache.info[s],)
+            ],
         )
-        # Each changed story's centroid, as sums (weight times articles), one row per story.
-        changed = sorted({*dirty, *(s for s in work.touched if s in cache.info)} - work.gone)
+        counted = sorted({s for s in work.touched if s in cache.info} - work.gone - work.dirty)
         self._sql_many(
-            "UPDATE stories SET centroid = ? WHERE id = ?",
-            [(_sums_of(cache.centroids[s], cache.info[s].size), s) for s in changed],
+            "UPDATE stories SET centroid = ?, rev = ? WHERE id = ?",
+            [(_sums_of(cache.centroids[s], cache.info[s].size), work.rev, s) for s in counted],
         )
         related = sorted((s, r) for s, r in work.related.items() if s not in work.gone)
         self._sql_many("DELETE FROM story_related WHERE story_id = ?", [(s,) for s, _ in related])
@@ -502,8 +513,9 @@ class StoryTables:
         )
         touched = sorted(work.touched - work.gone)
         self._sql_many(_REFRESH, [(s, s, s, s) for s in touched])
+        ticked = {*dirty, *counted}
         self._sql_many(
-            "UPDATE stories SET rev = ? WHERE id = ?", [(work.rev, s) for s in sorted({*dirty, *touched})]
+            "UPDATE stories SET rev = ? WHERE id = ?", [(work.rev, s) for s in touched if s not in ticked]
         )
 
     def _write_placed(self, work: _Work) -> None:
