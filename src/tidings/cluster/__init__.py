@@ -93,9 +93,12 @@ class StoryIndex(Protocol):
     """What clustering needs from storage: vocabulary counts, the term index of story centroids, and
     writes of centroids, merges and related stories."""
 
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, Mapping[str, int]]:
-        """Count one more article holding each of `terms` (distinct): (articles counted, a mapping that gives
-        the document frequency of each, this article counted; it may hold other terms too)."""
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, Mapping[str, int], Mapping[str, int]]:
+        """Count one more article holding each of `terms` (distinct): (articles counted, and two mappings
+        whose sum is each term's document frequency, this article counted: the first may lack a term (it
+        counts 0 there), the second holds each of `terms`; either may hold other terms too). A store keeps
+        its counts as read in the first and what it counted since in the second, so that counting an
+        article writes to the smaller one only."""
 
     def story_scores(
         self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
@@ -129,32 +132,29 @@ class StoryIndex(Protocol):
 
 def vector(terms: Terms, index: StoryIndex, params: Params) -> dict[str, float]:
     """The article's unit TF-IDF vector; counts the article in the vocabulary."""
-    total, df = index.count_terms(list(terms))
-    return _weigh(terms, total, df, params)
+    total, counted, recent = index.count_terms(list(terms))
+    return _weigh(terms, total, counted, recent, params)
 
 
-def _weigh(terms: Terms, total: int, df: Mapping[str, int], params: Params) -> dict[str, float]:
+def _weigh(
+    terms: Terms, total: int, counted: Mapping[str, int], recent: Mapping[str, int], params: Params
+) -> dict[str, float]:
+    """The unit TF-IDF vector of `terms`, given the articles counted and each term's document frequency
+    (`counted` and `recent` summed, as `StoryIndex.count_terms` gives them)."""
     common = params.common_share * total if total >= params.common_after else math.inf
     weights = params.weights
     kinds = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
     log = math.log
     top = log(total + 1)
+    get = counted.get
     # (1 + log count) * idf * kind weight; a term counted once skips its factor 1 (the same product)
-    if common == math.inf:
-        raw = {
-            term: (top - log(df[term])) * kinds[kind]
-            if count == 1.0
-            else (1.0 + log(count)) * (top - log(df[term])) * kinds[kind]
-            for term, (count, kind) in terms.items()
-        }
-    else:
-        raw = {
-            term: (top - log(freq)) * kinds[kind]
-            if count == 1.0
-            else (1.0 + log(count)) * (top - log(freq)) * kinds[kind]
-            for term, (count, kind) in terms.items()
-            if (freq := df[term]) <= common
-        }
+    raw = {
+        term: (top - log(freq)) * kinds[kind]
+        if count == 1.0
+        else (1.0 + log(count)) * (top - log(freq)) * kinds[kind]
+        for term, (count, kind) in terms.items()
+        if (freq := get(term, 0) + recent[term]) <= common
+    }
     strongest = _strongest(raw, params.article_terms)
     norm = _norm(strongest) or 1.0
     return {term: weight / norm for term, weight in strongest.items()}

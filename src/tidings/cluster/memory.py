@@ -9,6 +9,8 @@ from datetime import datetime
 
 from tidings.models import StoryInfo, story_lookup_terms
 
+_NONE: dict[str, int] = {}  # the counts as read (nothing is read: all are counted here)
+
 
 class MemoryStoryIndex:
     def __init__(self) -> None:
@@ -24,10 +26,10 @@ class MemoryStoryIndex:
         self.merged_into: dict[int, int] = {}
         self._next = 1
 
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int], dict[str, int]]:
         self.articles += 1
         self.df.update(terms)  # one more article holds each (distinct) term
-        return self.articles, self.df
+        return self.articles, _NONE, self.df
 
     def story_scores(
         self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0

@@ -10,7 +10,9 @@ article reads no SQL at all and a transaction writes what it changed once, at it
   changed with the tick (`stories.rev`); a worker whose last tick is not the one before reads the stories
   changed since (by other workers), so every worker places against the same stories.
 - **Vocabulary**: document frequencies read whole once (term by term past `VOCABULARY_HELD` terms),
-  counted in process, and written at the end of the transaction as one upsert of the deltas; the article
+  counted in process (a transaction's counts apart, in a small table of their own that the cache takes in
+  at its end: counting an article then writes nothing into the large one), and written at the end of the
+  transaction as one upsert of the deltas; the article
   count's upsert returns the store's total. A cached count lags the store by what other workers counted
   since this worker read it; the whole vocabulary cache is dropped once other workers have counted more
   than `DF_REFRESH_SHARE` of the store's articles since, so no count used lags by more than that share of
@@ -295,7 +297,10 @@ class StoryTables:
         cache.everything = False
 
     # vocabulary -------------------------------------------------------------------------------------------
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int], dict[str, int]]:
+        """The cache's counts (as read, with what this worker's earlier transactions counted) and this
+        transaction's: an article is counted in the second (the smaller: the first takes it in at the end of
+        the transaction)."""
         work = self._story_work()
         cache = self.story_cache
         df = cache.df
@@ -311,11 +316,10 @@ class StoryTables:
                 )
                 for term, count in rows.fetchall():
                     df[str(term)] = int(count)
-        df.update(terms)  # one more article holds each term (the terms of one article are distinct)
-        work.df.update(terms)
+        work.df.update(terms)  # one more article holds each term (the terms of one article are distinct)
         cache.articles += 1
         work.articles += 1
-        return cache.articles, df
+        return cache.articles, df, work.df
 
     def _read_vocabulary(self) -> None:
         """The store's article count, and its whole vocabulary unless that is too big to hold (then each
@@ -353,6 +357,7 @@ class StoryTables:
                 "ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + excluded.df",
                 (_encode(work.df).decode(),),
             )
+        cache.df.update(work.df)  # this transaction's counts join the cache's
         cache.foreign += total - cache.articles
         cache.articles = total
         if cache.foreign > DF_REFRESH_SHARE * total:
