@@ -12,18 +12,18 @@ article reads no SQL at all and a transaction writes what it changed once, at it
 - **Vocabulary**: document frequencies read whole once (term by term past `VOCABULARY_HELD` terms),
   counted in process (a transaction's counts apart, in a small table of their own that the cache takes in
   at its end: counting an article then writes nothing into the large one), and written at the end of the
-  transaction as one upsert of the deltas; the article
-  count's upsert returns the store's total. A cached count lags the store by what other workers counted
-  since this worker read it; the whole vocabulary cache is dropped once other workers have counted more
-  than `DF_REFRESH_SHARE` of the store's articles since, so no count used lags by more than that share of
-  the corpus.
+  transaction as one upsert of the deltas; the article count's upsert returns the store's total. A cached
+  count lags the store by what other workers counted since this worker read it; the whole vocabulary cache
+  is dropped once other workers have counted more than `DF_REFRESH_SHARE` of the store's articles since,
+  so no count used lags by more than that share of the corpus.
 - Stories quiet for longer than lookups reach are forgotten once the cache holds `EVICT_STORIES`, so a
   long-running worker's lookups cost what the window holds, not what the store does.
 - A transaction that rolls back drops the whole cache (it held the transaction's own changes): the next
   one reads again from the store, so nothing the store does not hold is ever used.
 
 Times are bound as `schema.UTCDateTime` stores them (ISO 8601, UTC). The statements are plain SQL handed
-to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only the parameter marks differ.
+to the driver (`exec_driver_sql`): the same text on SQLite and PostgreSQL, only the parameter marks differ
+(and the function that walks the vocabulary's JSON deltas: `json_each`, `json_each_text`).
 """
 
 from __future__ import annotations
