@@ -18,7 +18,6 @@ the key log `fold_keys`, see `keyfilter`) lets only the keys the index may hold 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, 
 from tidings.models import Copy
 from tidings.store import schema as t
 from tidings.store.keyfilter import FoldCache, KeyFilter
+from tidings.store.util import driver_many, driver_rows
 from tidings.store.util import now as _now
 
 LEVEL_ROWS = 1 << 16  # postings level 0 holds before it is merged into level 1
@@ -290,17 +290,9 @@ class FoldTables:
         )
 
     def _rows(self, statement: str, params: dict[str, Any]) -> list[Any]:
-        """The rows of one statement (`:name` parameters) run by the driver itself, as its plain tuples:
-        a batch's lookups return tens of thousands of rows, and SQLAlchemy's row objects cost more than
-        the query."""
-        if self.c.dialect.name == "postgresql":  # psycopg's own marks; sqlite3 takes `:name`
-            statement = re.sub(r":(\w+)", r"%(\1)s", statement)
-        cursor = self.c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(statement, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        """The rows of one statement (`:name` parameters) as the driver's plain tuples: a batch's lookups
+        return tens of thousands of rows, and SQLAlchemy's row objects cost more than the query."""
+        return driver_rows(self.c, statement, params)
 
     def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
         """Add postings to a level, ignoring ones it already has."""
@@ -314,11 +306,8 @@ class FoldTables:
         self._count(level, len(rows))
 
     def _fold_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """One statement for many rows, handed to the driver (`?` marks turned into its own)."""
-        if rows:
-            if self.c.dialect.paramstyle != "qmark":
-                statement = statement.replace("?", "%s")
-            self.c.exec_driver_sql(statement, list(rows))
+        """One statement (`?` marks) for many rows, handed to the driver."""
+        driver_many(self.c, statement, rows)
 
     def _count(self, level: int, added: int) -> None:
         lv = t.fold_levels

@@ -40,6 +40,7 @@ import msgspec
 from sqlalchemy import Connection
 
 from tidings.models import StoryInfo, story_lookup_terms
+from tidings.store.util import driver_many, driver_rows, driver_sql
 
 ARTICLES = ""  # the vocabulary row that counts articles
 DF_REFRESH_SHARE = 0.05
@@ -165,33 +166,18 @@ class StoryTables:
 
     def _sql(self, statement: str, params: Sequence[Any] = ()) -> Any:
         """Run `statement` with `?` marks for parameters (turned into the driver's own)."""
-        if self.c.dialect.paramstyle != "qmark":
-            statement = statement.replace("?", "%s")
-        return self.c.exec_driver_sql(statement, tuple(params))
+        return self.c.exec_driver_sql(driver_sql(self.c, statement), tuple(params))
 
     def _sql_row(self, statement: str, params: Sequence[Any]) -> tuple[Any, ...]:
-        """Run a statement that returns one row straight on the driver's cursor, in this transaction (a
-        new story's insert, once for every few articles: SQLAlchemy's own path costs several times it)."""
-        if self.c.dialect.paramstyle != "qmark":
-            statement = statement.replace("?", "%s")
-        driver = self.c.connection.dbapi_connection
-        if driver is None:
-            raise RuntimeError("the transaction's connection is closed")
-        cursor = driver.cursor()
-        try:
-            cursor.execute(statement, tuple(params))
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        if row is None:
+        """The one row a statement returns, run straight on the driver's cursor (a new story's insert, once
+        for every few articles: SQLAlchemy's own path costs several times it)."""
+        rows = driver_rows(self.c, statement, params)
+        if not rows:
             raise RuntimeError(f"no row from: {statement}")
-        return tuple(row)
+        return tuple(rows[0])
 
     def _sql_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            if self.c.dialect.paramstyle != "qmark":
-                statement = statement.replace("?", "%s")
-            self.c.exec_driver_sql(statement, list(rows))
+        driver_many(self.c, statement, rows)
 
     @staticmethod
     def _marks(n: int) -> str:
