@@ -10,7 +10,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/python -c 'import tidings.fold, tidings.store.keyfilter; tidings.fold.warm(); tidings.store.keyfilter.warm()'  # compile fold's loops (kept on disk)
+	$(BIN)/python -c 'import tidings.fold, tidings.store.fold_mirror; tidings.fold.warm(); tidings.store.fold_mirror.warm()'  # compile fold's loops (kept on disk)
+	$(BIN)/python -c 'import tidings.cluster; tidings.cluster.warm()'  # compile clustering's loops (kept on disk)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -146,7 +146,7 @@ def test_stories_merge_when_an_article_shows_they_are_one() -> None:
     assert index.merged_into  # one of the two stories was merged into the other
     gone = next(iter(index.merged_into))
     assert index.info[gone].size == 0
-    assert not index.centroids[gone]
+    assert not index.centroid_terms(gone)
 
 
 def _fragment_setup(big: int) -> tuple[MemoryStoryIndex, cluster.Params, int, dict[str, tuple[float, str]]]:
@@ -229,6 +229,8 @@ def test_metrics() -> None:
 
 
 def test_a_story_is_listed_only_under_its_strongest_terms() -> None:
+    import numpy as np
+
     from tidings.models import STORY_LOOKUP_TERMS, StoryInfo, story_lookup_terms
     from tidings.store.story_index import StoryCache
 
@@ -240,15 +242,31 @@ def test_a_story_is_listed_only_under_its_strongest_terms() -> None:
     assert story_lookup_terms(tied) == ["b", *sorted(f"x{n}" for n in range(30))[: STORY_LOOKUP_TERMS - 1]]
     strong, weak = "t00", f"t{STORY_LOOKUP_TERMS + 5}"
     index = MemoryStoryIndex()
-    story = index.save_centroid(None, centroid, T0, T0)
-    assert index.story_scores({strong: 1.0}, None) == {story: centroid[strong]}
-    assert index.story_scores({weak: 1.0}, None) == {}  # a weak term finds no story
-    assert index.story_centroids([story])[story] == centroid  # scored on the whole centroid
+    # clustering picks the same terms by id as `story_lookup_terms` does by text, ties included (terms
+    # met in reverse alphabetical order, so ids do not break the tie the same way)
+    for weights in (centroid, tied):
+        ids = index.count_terms(sorted(weights, reverse=True))[1]
+        vec = (np.sort(ids), np.array([weights[t] for t in index.term_texts(np.sort(ids))]))
+        picked = cluster.lookup_terms(vec, index)
+        assert sorted(index.term_texts(picked)) == sorted(story_lookup_terms(weights))
+    vec = (np.sort(ids := index.count_terms(list(centroid))[1]), np.zeros(0))
+    vec = (vec[0], np.array([centroid[t] for t in index.term_texts(vec[0])]))
+    story = index.save_centroid(None, vec, cluster.lookup_terms(vec, index), T0, T0)
+    one = np.ones(1)
+    [strong_id, weak_id] = index.count_terms([strong, weak])[1].tolist()
+    assert index.story_scores(np.array([strong_id]), one, None) == {story: centroid[strong]}
+    assert index.story_scores(np.array([weak_id]), one, None) == {}  # a weak term finds no story
+    assert index.centroid_terms(story) == centroid  # scored on the whole centroid
     cache = StoryCache()
-    cache.put(story, StoryInfo(1, T0, T0), dict(centroid))
-    assert set(cache.postings) == set(listed)
-    cache.put(story, StoryInfo(2, T0, T0), {**centroid, weak: 2.0})  # a term rises into the listed ones
-    assert weak in cache.postings
-    assert f"t{STORY_LOOKUP_TERMS - 1:02d}" not in cache.postings
+    table = cache.terms
+    cache.put(story, StoryInfo(1, T0, T0), table.vector(centroid), table.ids_of(listed).tolist())
+    assert {table.texts[t] for t in cache.postings} == set(listed)
+    risen = {**centroid, weak: 2.0}  # a term rises into the listed ones
+    cache.put(
+        story, StoryInfo(2, T0, T0), table.vector(risen), table.ids_of(story_lookup_terms(risen)).tolist()
+    )
+    held = {table.texts[t] for t in cache.postings}
+    assert weak in held
+    assert f"t{STORY_LOOKUP_TERMS - 1:02d}" not in held
     cache.drop(story)
     assert cache.postings == {}

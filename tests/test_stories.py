@@ -179,6 +179,40 @@ def test_sql_index_places_articles_as_the_memory_index_does(db_url: str) -> None
     store.close()
 
 
+@pytest.mark.parametrize("read", ["whole", "term by term"])
+def test_a_worker_started_on_a_stored_vocabulary_places_as_the_memory_index_does(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, read: str
+) -> None:
+    """A second worker (a new store object) reads the vocabulary and stories the first one stored, whole
+    or term by term (a vocabulary over `VOCABULARY_HELD` terms), its term ids' arrays growing from a few
+    as terms come, and places the rest of the articles as one worker would have."""
+    from tidings.store import story_index
+
+    monkeypatch.setattr(story_index, "TERMS_AT_FIRST", 8)
+    records = load_events()
+    random.Random(5).shuffle(records)
+    conf = settings.load({"db": db_url}, environ={})
+    path = Path(db_url.removeprefix("sqlite:///")).with_name("order.jsonl")
+    write(path, [json.dumps(r) for r in records])
+    items = [item for item in read_records(path, conf.max_document_bytes) if isinstance(item, Record)]
+    half = len(items) // 2
+    first = Store(db_url)
+    first.migrate()
+    for item in items[:half]:
+        pipeline.ingest_record(first, item, conf)
+    first.close()
+    if read == "term by term":
+        monkeypatch.setattr(story_index, "VOCABULARY_HELD", 0)
+    second = Store(db_url)
+    for item in items[half:]:
+        pipeline.ingest_record(second, item, conf)
+    assert second.story_cache.whole == (read == "whole")
+    assert len(second.story_cache.terms.df) > 8
+    sql = {ref: a["story_id"] for ref, a in by_ref(list(_export(second))).items()}
+    assert _partition(sql) == _partition(replay(records))
+    second.close()
+
+
 def _export(store: Store) -> list[dict[str, Any]]:
     return list(queries.export_articles(store))
 

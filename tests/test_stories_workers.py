@@ -73,14 +73,15 @@ def test_a_rolled_back_transaction_leaves_nothing_in_the_cache(db_url: str, tmp_
     store = _store(db_url)
     for item in items[:10]:
         pipeline.ingest_record(store, item, conf)
-    held = dict(store.story_cache.centroids)
+    held = {s: (ids.tolist(), w.tolist()) for s, (ids, w) in store.story_cache.centroids.items()}
     assert held
     changed: list[bool] = []
 
     def fails_after_clustering() -> None:
         with store.begin() as tx:
             pipeline._ingest_record(tx, items[10], conf)
-            changed.append(store.story_cache.centroids != held)
+            now = {s: (ids.tolist(), w.tolist()) for s, (ids, w) in store.story_cache.centroids.items()}
+            changed.append(now != held)
             raise RuntimeError("after clustering")
 
     with pytest.raises(RuntimeError):

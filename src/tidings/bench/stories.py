@@ -441,7 +441,7 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Mem
     live = {s: m for s, m in index.members.items() if m}
     with store.begin() as tx:
         c = tx.c
-        c.execute(insert(t.story_vocabulary), [{"term": k, "df": v} for k, v in index.df.items()])
+        c.execute(insert(t.story_vocabulary), [{"term": k, "df": v} for k, v in index.vocabulary().items()])
         c.execute(insert(t.story_vocabulary), [{"term": "", "df": index.articles}])
         c.execute(
             insert(t.stories),
@@ -455,7 +455,7 @@ def fill(store: Store, gen: Synthetic, size: int, params: cluster.Params) -> Mem
                     "publisher_count": 1,
                     "headline_score": 0.0,
                     # the store keeps sums: weight times articles
-                    "centroid": json.dumps({k: w * len(members) for k, w in index.centroids[s].items()}),
+                    "centroid": json.dumps({k: w * len(members) for k, w in index.centroid_terms(s).items()}),
                 }
                 for s, members in live.items()
             ],

@@ -22,16 +22,22 @@ The thresholds, the absorption and the weights are calibrated on labelled events
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from operator import itemgetter
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
+from tidings.cluster import kernel
 from tidings.cluster.features import NAME, NUMBER, PHRASE, WORD, article_terms, text_terms
-from tidings.models import StoryInfo
+from tidings.models import STORY_LOOKUP_TERMS, StoryInfo
 
 Terms = Mapping[str, tuple[float, str]]  # term -> (weighted count, kind), as `features` gives them
+Ids = NDArray[np.int64]
+# A sparse vector: term ids ascending (the store's, `StoryIndex.count_terms`) and their weights.
+Vector = tuple[Ids, NDArray[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,38 +96,41 @@ class Placement:
 
 
 class StoryIndex(Protocol):
-    """What clustering needs from storage: vocabulary counts, the term index of story centroids, and
-    writes of centroids, merges and related stories."""
+    """What clustering needs from storage: vocabulary counts and term ids, the term index of story
+    centroids, and writes of centroids, merges and related stories. Terms are known by ids the store hands
+    out (`count_terms`); a vector is a pair of arrays (`Vector`)."""
 
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, Mapping[str, int], Mapping[str, int]]:
-        """Count one more article holding each of `terms` (distinct): (articles counted, and two mappings
-        whose sum is each term's document frequency, this article counted: the first may lack a term (it
-        counts 0 there), the second holds each of `terms`; either may hold other terms too). A store keeps
-        its counts as read in the first and what it counted since in the second, so that counting an
-        article writes to the smaller one only."""
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, Ids, NDArray[np.int64]]:
+        """Count one more article holding each of `terms` (distinct): (articles counted, each term's id,
+        each term's document frequency with this article counted)."""
+
+    def term_texts(self, ids: Ids) -> list[str]:
+        """The text of each term id (to break ties between equal weights alphabetically)."""
 
     def story_scores(
-        self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
+        self, ids: Ids, weights: NDArray[np.float64], since: datetime | None, floor: float = 0.0
     ) -> dict[int, float]:
-        """For each story listed under any term of `query` (a story is listed under its centroid's
-        strongest terms, `models.story_lookup_terms`), among those last seen at or after `since` or never
-        dated (all stories when `since` is None): the dot product of `query` with the story's centroid
+        """For each story listed under any of the terms `ids` (a story is listed under the terms it was
+        saved with, `save_centroid`), among those last seen at or after `since` or never dated (all stories
+        when `since` is None): the dot product of the query (`ids`, `weights`) with the story's centroid
         over those terms, for the stories where it reaches `floor`."""
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         """The size and dates of each story."""
 
-    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
-        """Each story's centroid (term -> weight)."""
+    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, Vector]:
+        """Each story's centroid."""
 
     def save_centroid(
         self,
         story_id: int | None,
-        centroid: Mapping[str, float],
+        centroid: Vector,
+        listed: Ids,
         first_seen: datetime | None,
         last_seen: datetime | None,
     ) -> int:
-        """Create a story (`story_id` None) or replace its centroid and dates. The story's id."""
+        """Create a story (`story_id` None) or replace its centroid and dates, listing it in the term index
+        under the terms `listed` (its centroid's strongest, `lookup_terms`). The story's id."""
 
     def merge_stories(self, keep: int, gone: int) -> None:
         """Move every article of `gone` into `keep`; `gone` stays as an empty story pointing at `keep`."""
@@ -130,34 +139,72 @@ class StoryIndex(Protocol):
         """Replace the nearest other stories (id, similarity) of a story."""
 
 
-def vector(terms: Terms, index: StoryIndex, params: Params) -> dict[str, float]:
+_NO_IDS: Ids = np.empty(0, np.int64)
+EMPTY: Vector = (_NO_IDS, np.empty(0, np.float64))
+
+
+def vector(terms: Terms, index: StoryIndex, params: Params) -> Vector:
     """The article's unit TF-IDF vector; counts the article in the vocabulary."""
-    total, counted, recent = index.count_terms(list(terms))
-    return _weigh(terms, total, counted, recent, params)
-
-
-def _weigh(
-    terms: Terms, total: int, counted: Mapping[str, int], recent: Mapping[str, int], params: Params
-) -> dict[str, float]:
-    """The unit TF-IDF vector of `terms`, given the articles counted and each term's document frequency
-    (`counted` and `recent` summed, as `StoryIndex.count_terms` gives them)."""
-    common = params.common_share * total if total >= params.common_after else math.inf
+    names = list(terms)
+    total, ids, freqs = index.count_terms(names)
+    if not names:
+        return EMPTY
+    counts, kinds = zip(*terms.values(), strict=True)
     weights = params.weights
-    kinds = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
-    log = math.log
-    top = log(total + 1)
-    get = counted.get
-    # (1 + log count) * idf * kind weight; a term counted once skips its factor 1 (the same product)
-    raw = {
-        term: (top - log(freq)) * kinds[kind]
-        if count == 1.0
-        else (1.0 + log(count)) * (top - log(freq)) * kinds[kind]
-        for term, (count, kind) in terms.items()
-        if (freq := get(term, 0) + recent[term]) <= common
-    }
-    strongest = _strongest(raw, params.article_terms)
-    norm = _norm(strongest) or 1.0
-    return {term: weight / norm for term, weight in strongest.items()}
+    of = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
+    common = params.common_share * total if total >= params.common_after else math.inf
+    pos, raw = kernel.weigh(
+        np.array(counts, np.float64),
+        np.array([of[kind] for kind in kinds], np.float64),
+        freqs,
+        math.log(total + 1),
+        common,
+    )
+    chosen = _top(raw, params.article_terms, lambda at: [names[p] for p in pos[at].tolist()])
+    out: Vector = kernel.pick(ids[pos], raw, chosen, 0.0)
+    return out
+
+
+def _top(weights: NDArray[np.float64], keep: int, texts: Callable[[Ids], Sequence[str]]) -> Ids:
+    """The positions of the `keep` heaviest `weights` (ties: the first terms alphabetically, `texts` giving
+    the terms at some positions), heaviest first."""
+    order, start, end = kernel.top(weights, keep)
+    if end <= keep:
+        found: Ids = order[:keep]
+        return found
+    tied = order[start:end]
+    names = texts(tied)
+    by_text = sorted(range(len(tied)), key=names.__getitem__)[: keep - start]
+    return np.concatenate((order[:start], tied[by_text]))
+
+
+def _strongest(vec: Vector, keep: int, index: StoryIndex) -> Vector:
+    """The `keep` heaviest terms of `vec` (ties: the first terms alphabetically)."""
+    ids, weights = vec
+    if len(ids) <= keep:
+        return vec
+    out: Vector = kernel.pick(ids, weights, _top(weights, keep, lambda at: index.term_texts(ids[at])), 1.0)
+    return out
+
+
+def lookup_terms(centroid: Vector, index: StoryIndex) -> Ids:
+    """The terms a story is listed under in the term index: its centroid's `models.STORY_LOOKUP_TERMS`
+    strongest (ties: the first alphabetically), as `models.story_lookup_terms` picks them by text."""
+    ids, weights = centroid
+    if len(ids) <= STORY_LOOKUP_TERMS:
+        return ids
+    found: Ids = ids[_top(weights, STORY_LOOKUP_TERMS, lambda at: index.term_texts(ids[at]))]
+    return found
+
+
+def _save(
+    index: StoryIndex,
+    story_id: int | None,
+    centroid: Vector,
+    first_seen: datetime | None,
+    last_seen: datetime | None,
+) -> int:
+    return index.save_centroid(story_id, centroid, lookup_terms(centroid, index), first_seen, last_seen)
 
 
 def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params: Params) -> Placement:
@@ -169,11 +216,11 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
     if ranked and ranked[0][1] >= params.join:
         story_id, score = ranked[0]
         info = infos[story_id]
-        centroid = _mean([(centroids[story_id], info.size), (vec, 1)], params.centroid_terms)
+        centroid = _mean(centroids[story_id], info.size, vec, 1, params.centroid_terms, index)
         info = StoryInfo(
             info.size + 1, _earlier(info.first_seen, published_at), _later(info.last_seen, published_at)
         )
-        index.save_centroid(story_id, centroid, info.first_seen, info.last_seen)
+        _save(index, story_id, centroid, info.first_seen, info.last_seen)
         # The story's centroid can only come to reach another story through this article: a story the
         # article itself is not that close to stays out of reach (the two were apart before). So the
         # neighbourhood is searched again only when the new centroid reaches one of the stories the article
@@ -199,13 +246,13 @@ def place(terms: Terms, published_at: datetime | None, index: StoryIndex, params
             rescored = {s: cosine(centroid, centroids[s]) for s in others}
             index.save_related(story_id, _ranked(rescored, info.last_seen, others, params)[: params.related])
         return Placement(story_id, new=False, score=score)
-    story_id = index.save_centroid(None, _strongest(vec, params.centroid_terms), published_at, published_at)
+    story_id = _save(index, None, _strongest(vec, params.centroid_terms, index), published_at, published_at)
     index.save_related(story_id, ranked[: params.related])
     return Placement(story_id, new=True, score=0.0)
 
 
 def _merge_around(
-    story_id: int, centroid: dict[str, float], info: StoryInfo, index: StoryIndex, params: Params
+    story_id: int, centroid: Vector, info: StoryInfo, index: StoryIndex, params: Params
 ) -> tuple[int, tuple[int, ...]]:
     """Merge into `story_id` the stories its centroid now reaches, and save its related stories. Returns
     the surviving story and the stories merged away."""
@@ -224,14 +271,14 @@ def _merge_around(
         keep, gone = (
             (story_id, other) if (info.size, -story_id) >= (found.size, -other) else (other, story_id)
         )
-        centroid = _mean([(centroid, info.size), (centroids[other], found.size)], params.centroid_terms)
+        centroid = _mean(centroid, info.size, centroids[other], found.size, params.centroid_terms, index)
         info = StoryInfo(
             info.size + found.size,
             _earlier(info.first_seen, found.first_seen),
             _later(info.last_seen, found.last_seen),
         )
         index.merge_stories(keep, gone)
-        index.save_centroid(keep, centroid, info.first_seen, info.last_seen)
+        _save(index, keep, centroid, info.first_seen, info.last_seen)
         merged.append(gone)
         story_id = keep
     return story_id, tuple(merged)
@@ -274,19 +321,20 @@ def _merge_target(
 
 
 def _nearest(
-    vec: Mapping[str, float],
+    vec: Vector,
     since: datetime | None,
     when: datetime | None,
     index: StoryIndex,
     params: Params,
     exclude: int | None = None,
-) -> tuple[list[tuple[int, float]], dict[int, StoryInfo], dict[int, dict[str, float]], dict[int, float]]:
+) -> tuple[list[tuple[int, float]], dict[int, StoryInfo], dict[int, Vector], dict[int, float]]:
     """The stories nearest `vec` (an article or a centroid), best first, with their details, centroids
     and similarities before fading.
     Candidates are found through `vec`'s strongest terms (the rest weigh little, and are the common terms,
     whose lists in the index are the longest); the best of them are then scored on all their terms."""
     # A story the strongest terms barely reach will not reach the floor on all terms.
-    partial = index.story_scores(_strongest(vec, params.query_terms), since, params.related_min / 2)
+    query_ids, query_weights = _strongest(vec, params.query_terms, index)
+    partial = index.story_scores(query_ids, query_weights, since, params.related_min / 2)
     if exclude is not None:
         partial.pop(exclude, None)
     best = sorted(partial, key=lambda s: (-partial[s], s))[: params.candidates]
@@ -334,44 +382,23 @@ def decay(when: datetime | None, last_seen: datetime | None, window_days: int) -
     return 1.0 / (1.0 + (quiet - GRACE_DAYS) / max(window_days / 3, 1.0))
 
 
-def _mean(parts: Sequence[tuple[Mapping[str, float], int]], keep: int) -> dict[str, float]:
-    """The size-weighted mean of centroids (an article is a centroid of size 1), cut to `keep` terms."""
-    total = sum(size for _, size in parts) or 1
-    first, size = parts[0]
-    merged = {term: weight * size for term, weight in first.items()}
-    get = merged.get
-    for centroid, size in parts[1:]:
-        for term, weight in centroid.items():
-            merged[term] = get(term, 0.0) + weight * size
-    return {t: w / total for t, w in _strongest(merged, keep).items()}
+def _mean(a: Vector, a_size: int, b: Vector, b_size: int, keep: int, index: StoryIndex) -> Vector:
+    """The size-weighted mean of two centroids (an article is a centroid of size 1), cut to `keep` terms
+    (ties: the first alphabetically)."""
+    ids, summed = kernel.sums(a[0], a[1], a_size, b[0], b[1], b_size)
+    chosen = _top(summed, keep, lambda at: index.term_texts(ids[at]))
+    out: Vector = kernel.pick(ids, summed, chosen, float(a_size + b_size or 1))
+    return out
 
 
-def _strongest(vec: Mapping[str, float], keep: int) -> dict[str, float]:
-    """The `keep` heaviest terms (ties: the first term in alphabetical order)."""
-    if len(vec) <= keep:
-        return dict(vec)
-    items = sorted(vec.items(), key=_weight, reverse=True)
-    cut = items[keep - 1][1]
-    if items[keep][1] == cut:  # equal weights straddle the cut: the first terms alphabetically stay
-        items = [kv for kv in items if kv[1] > cut] + sorted(kv for kv in items if kv[1] == cut)
-    return dict(items[:keep])
-
-
-_weight = itemgetter(1)
-
-
-def _norm(vec: Mapping[str, float]) -> float:
-    return math.sqrt(sum(v * v for v in vec.values()))
-
-
-def _unit(vec: Mapping[str, float]) -> dict[str, float]:
-    norm = _norm(vec) or 1.0
-    return {k: v / norm for k, v in vec.items()}
-
-
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+def cosine(a: Vector, b: Vector) -> float:
     """The dot product of two sparse vectors (their cosine when both are unit vectors)."""
-    return sum([a[k] * b[k] for k in a.keys() & b.keys()])
+    return float(kernel.cosine(a[0], a[1], b[0], b[1]))
+
+
+def warm() -> None:
+    """Compile (or load from the disk cache) clustering's loops: `make install` runs it once."""
+    kernel.warm()
 
 
 __all__ = [
@@ -383,11 +410,14 @@ __all__ = [
     "Placement",
     "StoryIndex",
     "StoryInfo",
+    "Vector",
     "Weights",
     "article_terms",
     "cosine",
     "decay",
+    "lookup_terms",
     "place",
     "text_terms",
     "vector",
+    "warm",
 ]

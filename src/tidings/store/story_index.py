@@ -9,10 +9,11 @@ article reads no SQL at all and a transaction writes what it changed once, at it
   the story clock (`story_clock`, one row: taking it also orders writers) and stamps the stories it
   changed with the tick (`stories.rev`); a worker whose last tick is not the one before reads the stories
   changed since (by other workers), so every worker places against the same stories.
-- **Vocabulary**: document frequencies read whole once (term by term past `VOCABULARY_HELD` terms),
-  counted in process (a transaction's counts apart, in a small table of their own that the cache takes in
-  at its end: counting an article then writes nothing into the large one), and written at the end of the
-  transaction as one upsert of the deltas; the article count's upsert returns the store's total. A cached
+- **Vocabulary**: each term met gets an id in process (`TermTable`: ids are this worker's own, handed
+  out as terms come; the store keeps terms as text), by which clustering's vectors, the term index and
+  the document frequencies (an array) are kept. Document frequencies are read whole once (term by term
+  past `VOCABULARY_HELD` terms), counted in process, and written at the end of the transaction as one
+  upsert of the deltas; the article count's upsert returns the store's total. A cached
   count lags the store by what other workers counted since this worker read it; the whole vocabulary cache
   is dropped once other workers have counted more than `DF_REFRESH_SHARE` of the store's articles since,
   so no count used lags by more than that share of the corpus.
@@ -30,13 +31,14 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Connection
 
 from tidings.models import StoryInfo, story_lookup_terms
@@ -51,6 +53,7 @@ CHUNK = 500  # rows per multi-row statement
 EVICT_STORIES = 5_000
 EVICT_DAYS = 7
 EXTEND_DAYS = 7  # a lookup reaching before what the cache holds reads at least this much further back
+TERMS_AT_FIRST = 4096  # room for term ids a worker starts with (doubled as needed)
 
 
 def _bind(value: datetime | None) -> str | None:
@@ -67,9 +70,55 @@ _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(dict[str, float]).decode
 
 
-def _sums_of(centroid: Mapping[str, float], size: int) -> str:
+Ids = NDArray[np.int64]
+Vector = tuple[Ids, NDArray[np.float64]]  # term ids ascending, weights (`cluster.Vector`)
+_EMPTY: Vector = (np.empty(0, np.int64), np.empty(0, np.float64))
+
+
+class TermTable:
+    """A worker's term ids (handed out in the order terms are first met) and each term's document
+    frequency as this worker knows it, in an array by id."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.texts: list[str] = []
+        self.df = np.zeros(TERMS_AT_FIRST, np.int64)
+        self.known = np.zeros(TERMS_AT_FIRST, np.bool_)  # df read from the store (or counted since)
+
+    def ids_of(self, terms: Sequence[str]) -> Ids:
+        """Each term's id, new terms given the next ones."""
+        get = self.ids.get
+        found = [get(term, -1) for term in terms]
+        if -1 in found:
+            ids, texts = self.ids, self.texts
+            for at, term in enumerate(terms):
+                if found[at] < 0:
+                    found[at] = ids[term] = len(texts)
+                    texts.append(term)
+            if len(texts) > len(self.df):
+                grow = max(len(texts), 2 * len(self.df)) - len(self.df)
+                self.df = np.concatenate((self.df, np.zeros(grow, np.int64)))
+                self.known = np.concatenate((self.known, np.zeros(grow, np.bool_)))
+        return np.array(found, np.int64)
+
+    def forget_counts(self) -> None:
+        self.df[:] = 0
+        self.known[:] = False
+
+    def vector(self, weights: Mapping[str, float]) -> Vector:
+        """A vector by term text as ids and weights (ids ascending)."""
+        ids = self.ids_of(list(weights))
+        values = np.array(list(weights.values()), np.float64)
+        order = np.argsort(ids)
+        return ids[order], values[order]
+
+
+def _sums_of(texts: list[str], centroid: Vector, size: int) -> str:
     """A centroid as stored: JSON, term -> weight times the story's articles."""
-    return _encode({term: weight * size for term, weight in centroid.items()}).decode()
+    ids, weights = centroid
+    return _encode(
+        dict(zip([texts[i] for i in ids.tolist()], (weights * size).tolist(), strict=True))
+    ).decode()
 
 
 def _mean_of(sums: str, size: int) -> dict[str, float]:
@@ -95,19 +144,20 @@ class StoryCache:
         self.clock: int | None = None  # the tick this cache is up to (None: nothing read yet)
         self.floor: datetime | None = None  # stories last seen at or after it are held (None: none yet)
         self.everything = False  # every story is held (an undated article looked everywhere)
-        self.centroids: dict[int, dict[str, float]] = {}
-        self.postings: dict[str, dict[int, float]] = {}  # term -> {story: weight}, `story_lookup_terms`
-        self.listed: dict[int, list[str]] = {}
+        self.terms = TermTable()
+        self.centroids: dict[int, Vector] = {}
+        # term id -> {story: weight}, for the terms each story is listed under (`cluster.lookup_terms`)
+        self.postings: dict[int, dict[int, float]] = {}
+        self.listed: dict[int, list[int]] = {}
         self.info: dict[int, StoryInfo] = {}
         self.seen: dict[int, float] = {}  # last seen as a timestamp (undated: infinity), for lookups
-        self.df: Counter[str] = Counter()  # counted in C: `update` with an article's terms
-        self.whole = False  # `df` holds the whole vocabulary (a term it lacks is in no article)
+        self.whole = False  # `terms.df` holds the whole vocabulary (a term it lacks is in no article)
         self.articles = -1  # the store's article count as last read (-1: not read)
         self.foreign = 0  # articles other workers counted since the vocabulary cache was read
 
-    def put(self, story_id: int, info: StoryInfo, centroid: dict[str, float]) -> None:
+    def put(self, story_id: int, info: StoryInfo, centroid: Vector, listed: list[int]) -> None:
+        """Hold a story's details and centroid, listed in the term index under the terms `listed`."""
         postings = self.postings
-        listed = story_lookup_terms(centroid)
         before = self.listed.get(story_id)
         if before:
             for term in set(before).difference(listed):
@@ -119,8 +169,9 @@ class StoryCache:
         self.seen[story_id] = info.last_seen.timestamp() if info.last_seen is not None else math.inf
         self.centroids[story_id] = centroid
         self.listed[story_id] = listed
-        for term in listed:
-            weight = centroid[term]
+        ids, weights = centroid
+        at = np.searchsorted(ids, listed)
+        for term, weight in zip(listed, weights[at].tolist(), strict=True):
             holders = postings.get(term)
             if holders is None:
                 postings[term] = {story_id: weight}
@@ -143,13 +194,20 @@ class StoryCache:
     def holds(self, last_seen: datetime | None) -> bool:
         return self.everything or last_seen is None or (self.floor is not None and last_seen >= self.floor)
 
+    def put_stored(self, story_id: int, info: StoryInfo, sums: str) -> None:
+        """Hold a story as stored (its centroid as sums by term text)."""
+        mean = _mean_of(sums, info.size)
+        self.put(
+            story_id, info, self.terms.vector(mean), self.terms.ids_of(story_lookup_terms(mean)).tolist()
+        )
+
 
 @dataclass(slots=True)
 class _Work:
     """What one transaction changed, written at its end (`StoryTables.flush_stories`)."""
 
     rev: int
-    df: Counter[str] = field(default_factory=Counter)
+    counted: list[Ids] = field(default_factory=list)  # the terms of each article counted
     articles: int = 0
     dirty: set[int] = field(default_factory=set)  # centroid or dates changed
     touched: set[int] = field(default_factory=set)  # articles came or went: recount, stamp
@@ -233,7 +291,7 @@ class StoryTables:
             cache.drop(int(story_id))
             info = StoryInfo(int(count), _read(first), _read(last))
             if merged is None and sums and cache.holds(info.last_seen):
-                cache.put(int(story_id), info, _mean_of(sums, info.size))
+                cache.put_stored(int(story_id), info, sums)
 
     def _hold(self, since: datetime | None, work: _Work) -> None:
         """Make sure the cache holds every story last seen at or after `since` (every story: None)."""
@@ -268,7 +326,7 @@ class StoryTables:
             if story_id in work.dirty or story_id in work.touched or story_id in cache.info:
                 continue  # the cache has this transaction's own newer state
             info = StoryInfo(int(count), _read(first), _read(last))
-            cache.put(story_id, info, _mean_of(sums, info.size))
+            cache.put_stored(story_id, info, sums)
 
     def _evict(self, since: datetime, work: _Work) -> None:
         cache = self.story_cache
@@ -283,42 +341,54 @@ class StoryTables:
         cache.everything = False
 
     # vocabulary -------------------------------------------------------------------------------------------
-    def count_terms(self, terms: Sequence[str]) -> tuple[int, dict[str, int], dict[str, int]]:
-        """The cache's counts (as read, with what this worker's earlier transactions counted) and this
-        transaction's: an article is counted in the second (the smaller: the first takes it in at the end of
-        the transaction)."""
+    def count_terms(self, terms: Sequence[str]) -> tuple[int, Ids, NDArray[np.int64]]:
         work = self._story_work()
         cache = self.story_cache
-        df = cache.df
         if cache.articles < 0:
             self._read_vocabulary()
-        missing = [] if cache.whole else [term for term in terms if term not in df]
-        if missing:
-            for term in missing:
-                df[term] = 0
-            for chunk in _chunks(missing):
-                rows = self._sql(
-                    f"SELECT term, df FROM story_vocabulary WHERE term IN ({self._marks(len(chunk))})", chunk
-                )
-                for term, count in rows.fetchall():
-                    df[str(term)] = int(count)
-        work.df.update(terms)  # one more article holds each term (the terms of one article are distinct)
+        table = cache.terms
+        ids = table.ids_of(terms)
+        if not cache.whole:
+            unknown = ids[~table.known[ids]]
+            if len(unknown):
+                table.df[unknown] = 0
+                table.known[unknown] = True
+                missing = [table.texts[i] for i in unknown.tolist()]
+                for chunk in _chunks(missing):
+                    rows = self._sql(
+                        f"SELECT term, df FROM story_vocabulary WHERE term IN ({self._marks(len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                    if rows:
+                        found, counts = zip(*rows, strict=True)
+                        at = table.ids_of([str(term) for term in found])  # (may grow the arrays)
+                        table.df[at] = counts
+        table.df[ids] += 1  # one more article holds each term (the terms of one article are distinct)
+        work.counted.append(ids)
         cache.articles += 1
         work.articles += 1
-        return cache.articles, df, work.df
+        return cache.articles, ids, table.df[ids]
+
+    def term_texts(self, ids: Ids) -> list[str]:
+        texts = self.story_cache.terms.texts
+        return [texts[i] for i in ids.tolist()]
 
     def _read_vocabulary(self) -> None:
         """The store's article count, and its whole vocabulary unless that is too big to hold (then each
         term is read when first met)."""
         cache = self.story_cache
-        cache.df.clear()
+        table = cache.terms
+        table.forget_counts()
         counted = self._sql("SELECT df FROM story_vocabulary WHERE term = ?", (ARTICLES,)).scalar()
         cache.articles = int(counted or 0)
         size = int(self._sql("SELECT count(*) FROM story_vocabulary").scalar_one())
         cache.whole = size <= VOCABULARY_HELD
         if cache.whole:
-            rows = self._sql("SELECT term, df FROM story_vocabulary WHERE term <> ?", (ARTICLES,))
-            dict.update(cache.df, rows.fetchall())  # set, not counted
+            rows = self._sql("SELECT term, df FROM story_vocabulary WHERE term <> ?", (ARTICLES,)).fetchall()
+            if rows:
+                found, counts = zip(*rows, strict=True)
+                at = table.ids_of(found)  # (may grow the arrays)
+                table.df[at] = counts
 
     def _flush_vocabulary(self, work: _Work) -> None:
         cache = self.story_cache
@@ -329,7 +399,10 @@ class StoryTables:
         # Writers are already one at a time (each holds the story clock's row from its first clustering to
         # its commit), so the terms need no common order.
         total = int(self._sql(upsert + " RETURNING df", (ARTICLES, work.articles)).scalar_one())
-        if work.df:
+        if work.counted:
+            table = cache.terms
+            ids, deltas = np.unique(np.concatenate(work.counted), return_counts=True)
+            texts = table.texts
             # The terms' deltas as one JSON object that the database walks (`json_each`): one statement,
             # about half the cost of a statement a term. "WHERE true" tells SQLite's parser that the
             # ON CONFLICT clause is the upsert's, not a join's.
@@ -341,19 +414,22 @@ class StoryTables:
             self._sql(
                 f"INSERT INTO story_vocabulary (term, df) {each} WHERE true "
                 "ON CONFLICT (term) DO UPDATE SET df = story_vocabulary.df + excluded.df",
-                (_encode(work.df).decode(),),
+                (
+                    _encode(
+                        dict(zip([texts[i] for i in ids.tolist()], deltas.tolist(), strict=True))
+                    ).decode(),
+                ),
             )
-        cache.df.update(work.df)  # this transaction's counts join the cache's
         cache.foreign += total - cache.articles
         cache.articles = total
         if cache.foreign > DF_REFRESH_SHARE * total:
-            cache.df.clear()
+            cache.terms.forget_counts()
             cache.articles = -1  # read again when next needed
             cache.foreign = 0
 
     # the term index ---------------------------------------------------------------------------------------
     def story_scores(
-        self, query: Mapping[str, float], since: datetime | None, floor: float = 0.0
+        self, ids: Ids, weights: NDArray[np.float64], since: datetime | None, floor: float = 0.0
     ) -> dict[int, float]:
         work = self._story_work()
         self._hold(since, work)
@@ -361,7 +437,7 @@ class StoryTables:
         postings = cache.postings
         scores: dict[int, float] = {}
         get = scores.get
-        for term, weight in query.items():
+        for term, weight in zip(ids.tolist(), weights.tolist(), strict=True):
             found = postings.get(term)
             if found:
                 for story_id, w in found.items():
@@ -377,15 +453,16 @@ class StoryTables:
         info = self.story_cache.info
         return {s: info[s] for s in story_ids if s in info}
 
-    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    def story_centroids(self, story_ids: Sequence[int]) -> dict[int, Vector]:
         self._story_work()
         centroids = self.story_cache.centroids
-        return {s: centroids.get(s, {}) for s in story_ids}
+        return {s: centroids.get(s, _EMPTY) for s in story_ids}
 
     def save_centroid(
         self,
         story_id: int | None,
-        centroid: Mapping[str, float],
+        centroid: Vector,
+        listed: Ids,
         first_seen: datetime | None,
         last_seen: datetime | None,
     ) -> int:
@@ -404,7 +481,7 @@ class StoryTables:
             size = cache.info[story_id].size
         else:  # not a story the cache holds (a tool's write): its size from the store
             size = int(self._sql("SELECT article_count FROM stories WHERE id = ?", (story_id,)).scalar() or 0)
-        cache.put(story_id, StoryInfo(size, first_seen, last_seen), dict(centroid))
+        cache.put(story_id, StoryInfo(size, first_seen, last_seen), centroid, listed.tolist())
         work.dirty.add(story_id)
         return story_id
 
@@ -464,6 +541,7 @@ class StoryTables:
             self._flush_vocabulary(work)
         self._write_placed(work)
         cache = self.story_cache
+        texts = cache.terms.texts
         # Each changed story's dates, centroid as sums (weight times articles) and clock tick: one
         # statement a story (a story whose articles came or went and nothing else: its centroid and tick).
         dirty = sorted(s for s in work.dirty if s in cache.info)
@@ -473,7 +551,7 @@ class StoryTables:
                 (
                     _bind(info.first_seen),
                     _bind(info.last_seen),
-                    _sums_of(cache.centroids[s], info.size),
+                    _sums_of(texts, cache.centroids[s], info.size),
                     work.rev,
                     s,
                 )
@@ -484,7 +562,7 @@ class StoryTables:
         counted = sorted({s for s in work.touched if s in cache.info} - work.gone - work.dirty)
         self._sql_many(
             "UPDATE stories SET centroid = ?, rev = ? WHERE id = ?",
-            [(_sums_of(cache.centroids[s], cache.info[s].size), work.rev, s) for s in counted],
+            [(_sums_of(texts, cache.centroids[s], cache.info[s].size), work.rev, s) for s in counted],
         )
         related = sorted((s, r) for s, r in work.related.items() if s not in work.gone)
         self._sql_many("DELETE FROM story_related WHERE story_id = ?", [(s,) for s, _ in related])
@@ -527,7 +605,10 @@ class StoryTables:
         self, story_id: int | None, title: str | None, seen: datetime | None, terms: dict[str, float]
     ) -> int:
         """A story with a given centroid and title (for tests and tools; clustering uses `save_centroid`)."""
-        story_id = self.save_centroid(story_id, terms, seen, seen)
+        self._story_work()
+        table = self.story_cache.terms
+        listed = table.ids_of(story_lookup_terms(terms))
+        story_id = self.save_centroid(story_id, table.vector(terms), listed, seen, seen)
         if title is not None:
             self._sql("UPDATE stories SET title = ? WHERE id = ?", (title, story_id))
         return story_id
