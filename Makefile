@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -c 'import tidings.fold, tidings.store.fold_mirror; tidings.fold.warm(); tidings.store.fold_mirror.warm()'  # compile fold's loops (kept on disk)
-	$(BIN)/python -c 'import tidings.cluster; tidings.cluster.warm()'  # compile clustering's loops (kept on disk)
+	$(BIN)/python -c 'import tidings.cluster, tidings.store.story_index; tidings.cluster.warm(); tidings.store.story_index.warm()'  # clustering's loops
 	touch $(STAMP)
 
 install: $(STAMP)

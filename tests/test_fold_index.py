@@ -1,5 +1,5 @@
 """The fold index in a real store: copies placed in batches, articles joined when a copy shows them to be
-one, the same articles in any order, new versions, the levelled postings table, rebuilding the index."""
+one, the same articles in any order, new versions, the log workers replay, rebuilding the index."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from tidings import fold
 from tidings.bench.syndication import Item, chunks
 from tidings.models import Copy
-from tidings.store import Store
+from tidings.store import Store, fold_mirror
 from tidings.store import fold_index as index_sql
 
 RULES = fold.Rules()
@@ -78,7 +78,7 @@ def test_a_copy_that_joins_two_articles_makes_them_one(store: Store) -> None:
     assert set(_final(store).values()) == set(first)
     with store.begin() as tx:
         assert tx.fold_merged_into(second[0]) == first[0]
-        assert tx.fold_lookup([]) == []
+        assert tx.fold_lookup(np.zeros(0, dtype=np.int64)).shape == (0, 2)
 
 
 def test_same_articles_in_any_order(tmp_path: Path) -> None:
@@ -125,40 +125,54 @@ def test_one_batch_folds_among_itself(store: Store) -> None:
     assert placed[0] == placed[2] != placed[1]
 
 
-def test_levels_merge_without_changing_what_is_found(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_sql, "LEVEL_ROWS", 64)
+def test_runs_merge_without_changing_what_is_found(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     items: list[Item] = [it for chunk in chunks(300, seed=5) for it in chunk.items]
-    merging = _placements_in_one(store, items)
+    monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 0)  # never merged: a run per transaction
+    apart = _placements_in_one(store, items)
     with store.begin() as tx:
-        levels = tx.fold_index_stats()
-    assert max(levels) >= 2  # level 0 filled and was merged down, more than once
-    monkeypatch.setattr(index_sql, "LEVEL_ROWS", 1 << 30)
-    plain = Store(store.url.replace("fold.db", "plain.db"))
-    plain.migrate()
-    assert _groups(merging) == _groups(_placements_in_one(plain, items))
+        stats = tx.fold_index_stats()
+    assert stats["runs"] == stats["tick"] - _joins(store) > 5
+    monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 1 << 30)  # always merged: one run
+    merged = Store(store.url.replace("fold.db", "merged.db"))
+    merged.migrate()
+    assert _groups(apart) == _groups(_placements_in_one(merged, items))
+    with merged.begin() as tx:
+        assert tx.fold_index_stats()["runs"] == 1
+        assert tx.fold_index_stats()["postings"] == stats["postings"]
 
 
-def test_boilerplate_keys_are_dropped_when_their_level_merges(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(index_sql, "LEVEL_ROWS", 64)
-    monkeypatch.setattr(index_sql, "HOT_POSTINGS", 3)
+def _joins(store: Store) -> int:
+    with store.begin() as tx:
+        return int(tx.c.exec_driver_sql("SELECT count(*) FROM fold_log WHERE kind = 1").scalar() or 0)
+
+
+def test_boilerplate_keys_are_dropped_when_runs_merge(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fold_mirror, "HOT_POSTINGS", 3)
     _placements_in_one(store, [it for chunk in chunks(300, seed=5) for it in chunk.items])
+    postings = _logged_postings(store)
+    crowded = {k for k, articles in postings.items() if len(articles) > 3}
+    assert crowded  # the corpus has keys more than three articles share
+    mirror = store.fold_mirror
+    for run_keys, _ in mirror.postings.runs:
+        _, counts = np.unique(run_keys, return_counts=True)
+        assert counts.max() <= 3
+    assert set(mirror.postings.hot.tolist()) <= crowded
     with store.begin() as tx:
-        crowded = tx.c.exec_driver_sql(
-            "SELECT level, anchor FROM fold_anchors WHERE level > 0 "
-            "GROUP BY level, anchor HAVING count(*) > 3"
-        ).all()
-        total = tx.c.exec_driver_sql("SELECT count(*) FROM fold_anchors WHERE level > 0").scalar()
-        counted = dict(
-            tx.c.exec_driver_sql(
-                "SELECT level, count(*) FROM fold_anchors WHERE level > 0 GROUP BY level"
-            ).all()
-        )
-        kept = {level: rows for level, rows in tx.fold_index_stats().items() if level > 0 and rows}
-    assert crowded == []
-    assert total
-    assert kept == counted  # what a level holds is kept count of, not counted again at each merge
+        assert tx.fold_index_stats()["boilerplate"] == len(mirror.postings.hot)
+        rows = tx.fold_lookup(np.array(sorted(crowded), dtype=np.int64), most=24)
+    assert sorted(rows.tolist()) == sorted([k, -1] for k in crowded)  # a way in to nothing
+
+
+def _logged_postings(store: Store) -> dict[int, set[int]]:
+    """Every key's articles, read from the log (joined articles followed)."""
+    held: dict[int, set[int]] = defaultdict(set)
+    with store.begin() as tx:
+        for data in tx.c.exec_driver_sql("SELECT data FROM fold_log WHERE kind = 0 ORDER BY tick").scalars():
+            keys, articles = fold_mirror.unpack_postings(bytes(data))
+            for k, a in zip(keys.tolist(), articles.tolist(), strict=True):
+                held[k].add(a)
+        into = {a: tx.fold_merged_into(a) for articles in held.values() for a in articles}
+    return {k: {into[a] or a for a in articles} for k, articles in held.items()}
 
 
 def _placements_in_one(store: Store, items: Sequence[Item]) -> dict[int, int]:
@@ -175,13 +189,15 @@ def _placements_in_one(store: Store, items: Sequence[Item]) -> dict[int, int]:
 
 
 def test_lookup_counts_postings_and_marks_boilerplate(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_sql, "LEVEL_ROWS", 64)  # postings spread over several levels
+    monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 0)  # postings spread over many runs
     _placements_in_one(store, [it for chunk in chunks(300, seed=5) for it in chunk.items])
+    logged = _logged_postings(store)
+    counts = {k: len(a) for k, a in logged.items()}
+    keys = np.array(sorted(counts), dtype=np.int64)
     with store.begin() as tx:
-        counts = dict(tx.c.exec_driver_sql("SELECT anchor, count(*) FROM fold_anchors GROUP BY anchor").all())
-        keys = sorted(counts)
-        every = tx.fold_lookup(keys)
-        bounded = tx.fold_lookup(keys, most=2)
+        every = [tuple(p) for p in tx.fold_lookup(keys).tolist()]
+        bounded = [tuple(p) for p in tx.fold_lookup(keys, most=2).tolist()]
+    assert sorted(every) == sorted((k, a) for k, articles in logged.items() for a in articles)
     assert {k for k, n in counts.items() if n > 2}  # the corpus has keys several articles share
     hot = {k for k, a in bounded if a == -1}
     assert hot == {k for k, n in counts.items() if n > 2}
@@ -193,6 +209,9 @@ def test_lookup_counts_postings_and_marks_boilerplate(store: Store, monkeypatch:
         p for p in every if p[0] in hot and p[1] in found
     }
     assert any(p[0] in hot and p[1] >= 0 for p in bounded)
+    with store.begin() as tx:
+        assert tx.fold_lookup(np.zeros(0, dtype=np.int64)).shape == (0, 2)
+        assert tx.fold_lookup(keys + 1, most=2).shape == (0, 2)  # keys no article has
 
 
 def test_boilerplate_keys_find_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,14 +242,9 @@ def test_the_key_filter_lets_every_held_key_through_and_few_others() -> None:
     assert len(KeyFilter().may_hold(held[:0])) == 0
 
 
-def test_a_worker_finds_what_other_workers_posted_since(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each worker's key filter catches up with the key log, also after a transaction of its own was rolled
-    back and another worker's took the log row it had written."""
-    from tidings.store.keyfilter import FoldCache
-
-    monkeypatch.setattr(FoldCache, "LOAD_SHARE", 0.0)  # read the log at once, however short the run
+def test_a_worker_finds_what_other_workers_posted_since(tmp_path: Path) -> None:
+    """Each worker's copy of the index catches up with the log, also after a transaction of its own was
+    rolled back and another worker's took the log row it had written."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     a, b = Store(url), Store(url)
     a.migrate()
@@ -243,23 +257,63 @@ def test_a_worker_finds_what_other_workers_posted_since(
         )
     ]
     first = _place(a, [Copy("Dredging", tuple(BODY))])
-    assert a.fold_cache.filter is not None
-    assert a.fold_cache.tick == 1
+    assert a.fold_mirror.tick == 1  # its own row, taken in when it committed
     with pytest.raises(RuntimeError, match="rolled back"):
         _place_then_fail(a, Copy("Kessing", texts[0]))
-    assert a.fold_cache.tick == 1
+    assert a.fold_mirror.tick == 1
     second = _place(b, [Copy("Marlow Bay", texts[1]), Copy("Dredging", tuple(BODY[:5]))], first_id=2)
-    assert second[1] == first[0]  # b read a's keys from the log
+    assert second[1] == first[0]  # b read a's postings from the log
     with b.begin() as tx:
-        assert tx._log_head()[0] == 2  # b's row took the tick a's rolled-back row had
+        assert tx._fold_head() == 2  # b's row took the tick a's rolled-back row had
     again = _place(a, [Copy("Marlow Bay", texts[1][:6]), Copy("Tollard", texts[2])], first_id=4)
-    assert again[0] == second[0]  # a found b's article: its filter read the row past its own tick
+    assert again[0] == second[0]  # a found b's article: it read the row past its own tick
     assert again[1] not in (first[0], second[0])
+    fresh = Store(url)  # a worker started now reads the whole log
+    keys = np.array(sorted(_logged_postings(a)), dtype=np.int64)
+    for most in (None, 1):
+        with a.begin() as tx:
+            seen_by_a = sorted(tx.fold_lookup(keys, most=most).tolist())
+        with fresh.begin() as tx:
+            assert sorted(tx.fold_lookup(keys, most=most).tolist()) == seen_by_a
+    assert a.fold_mirror.tick == fresh.fold_mirror.tick == 3
+    assert b.fold_mirror.tick == 2  # b reads a's row when it next looks something up
+
+
+def test_joined_articles_and_an_emptied_index_reach_other_workers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a, b = Store(url), Store(url)
+    a.migrate()
+    opening = Copy("Dredging", tuple(BODY[:4]))
+    middle = Copy("Dredging", tuple(BODY[3:]))
+    first, second = _place(a, [opening]), _place(a, [middle], first_id=2)
+    keys = np.array(sorted(_logged_postings(a)), dtype=np.int64)
+    with b.begin() as tx:
+        assert {a for _, a in tx.fold_lookup(keys).tolist()} == {first[0], second[0]}
+    assert _place(a, [Copy("Dredging", tuple(BODY))], first_id=3) == first  # joins the two
+    with b.begin() as tx:
+        assert {a for _, a in tx.fold_lookup(keys).tolist()} == {first[0]}
+        assert tx.fold_lookup(keys, most=1)[:, 1].tolist() == [first[0]] * len(keys)
     with a.begin() as tx:
-        keys = sorted({int(k) for (k,) in tx.c.exec_driver_sql("SELECT anchor FROM fold_anchors").all()})
-        absent = [k + 1 for k in keys if k + 1 not in set(keys)]
-        assert set(tx._may_be_held(keys + absent)) >= set(keys)
-        assert len(tx._may_be_held(absent)) < len(absent) / 20
+        tx.fold_clear()
+        assert tx.fold_lookup(keys).shape == (0, 2)  # the transaction sees its own emptied index
+    with b.begin() as tx:
+        assert tx.fold_lookup(keys).shape == (0, 2)
+        assert tx.fold_index_stats()["postings"] == 0
+    assert _place(b, [Copy("Dredging", tuple(BODY))], first_id=4) not in (first, second)
+
+
+def test_a_log_with_rows_missing_is_a_clear_error(store: Store) -> None:
+    _place(store, [Copy("Dredging", tuple(BODY))])
+    rain = ("Rain over the hills for most of the weekend, forecasters said.",) * 3
+    _place(store, [Copy("Weather", rain)], first_id=2)
+    with store.begin() as tx:
+        tx.c.exec_driver_sql("DELETE FROM fold_log WHERE tick = 1")
+    with Store(store.url).begin() as tx, pytest.raises(index_sql.FoldLogError, match="rows before it"):
+        tx.fold_lookup(np.array([1, 2], dtype=np.int64))
+    with store.begin() as tx:
+        tx.c.exec_driver_sql("UPDATE fold_log SET tick = 1, kind = 7")
+    with Store(store.url).begin() as tx, pytest.raises(ValueError, match="unknown kind 7"):
+        tx.fold_lookup(np.array([1, 2], dtype=np.int64))
 
 
 def _place_then_fail(store: Store, copy: Copy) -> None:
@@ -268,8 +322,9 @@ def _place_then_fail(store: Store, copy: Copy) -> None:
         raise RuntimeError("rolled back")
 
 
-def test_the_key_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
-    """Upgrading a store whose index predates the key log logs every key it holds."""
+def test_the_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
+    """Upgrading a store whose postings were in the levelled table carries them over into the log;
+    downgrading marks the index to be rebuilt from the copies' text."""
     from alembic import command
     from alembic.config import Config
 
@@ -282,15 +337,23 @@ def test_the_key_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
     with store.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
-        command.downgrade(config, "0003_fold")
+        command.downgrade(config, "0011_fold_keys")
     with store.engine.begin() as connection:
-        assert "fold_keys" not in {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
-    with store.begin() as tx:
-        tx.c.exec_driver_sql(
+        assert "fold_log" not in {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+        connection.exec_driver_sql(
             "INSERT INTO fold_anchors (level, anchor, article_id) VALUES (0, 5, 1), (1, 7, 2), (1, 5, 3)"
         )
     store.migrate()
     with store.begin() as tx:
-        (blob,) = tx.c.exec_driver_sql("SELECT keys FROM fold_keys").one()
-        assert np.frombuffer(blob, dtype="<i8").tolist() == [5, 7]
-        assert tx._may_be_held([5, 7]) == [5, 7]
+        assert "fold_anchors" not in {
+            r[0] for r in tx.c.exec_driver_sql("SELECT name FROM sqlite_master").all()
+        }
+        found = tx.fold_lookup(np.array([5, 7, 9], dtype=np.int64))
+        assert sorted(found.tolist()) == [[5, 1], [5, 3], [7, 2]]
+        assert not tx.fold_needs_reindex()
+    _place(store, [Copy("Dredging", tuple(BODY))], first_id=1)
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011_fold_keys")
+    with store.engine.begin() as connection:
+        assert connection.exec_driver_sql("SELECT level FROM fold_levels").scalars().all() == [-1]

@@ -44,10 +44,10 @@ COPIES_TRIED = 1000  # an article's copies compared in full, most alike first (i
 class FoldIndex(Protocol):
     """What fold needs from the store."""
 
-    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
-        """(key, article id) for every indexed key among `keys`; with `most`, a key with more postings
-        than that (boilerplate) comes back as (key, -1), and with only its postings of the articles that
-        the keys with no more than `most` postings found."""
+    def fold_lookup(self, keys: np.ndarray, most: int | None = None) -> np.ndarray:
+        """Rows (key, article id) for every indexed key among `keys`; with `most`, a key with more
+        postings than that (boilerplate) comes back as (key, -1), and with only its postings of the
+        articles that the keys with no more than `most` postings found."""
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         """(article id, number of index keys, packed word hashes) of every copy of these articles."""
@@ -63,8 +63,8 @@ class FoldIndex(Protocol):
     ) -> None:
         """Save (copy id, article id, number of index keys, packed words) and index (key, article id)."""
 
-    def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
-        """Join articles: `absorbed` (whose index keys are among `keys`) become part of `into`."""
+    def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
+        """Join articles: `absorbed` become part of `into` (their copies and postings are `into`'s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +180,7 @@ def place(
     doc_keycount = np.diff(kb)
     # stored postings, grouped by key; stored articles become slots 0.. in id order
     hot = np.zeros(len(wanted), dtype=bool)
-    pairs = index.fold_lookup(wanted.tolist(), most=HOT_KEY)
-    found = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    found = np.asarray(index.fold_lookup(wanted, most=HOT_KEY), dtype=np.int64).reshape(-1, 2)
     gone = found[:, 1] < 0
     hot[np.searchsorted(wanted, found[gone, 0])] = True
     found = found[~gone]
@@ -259,18 +258,7 @@ def place(
         stored = absorbed[absorbed < n_stored]
         merged[start] = tuple(int(stored_ids[a]) for a in stored)
         if len(stored):
-            keys: set[int] = set()
-            for a in absorbed.tolist():
-                s = int(head[a])
-                while s >= 0:  # the index keys of every copy it has
-                    keys.update(arena.keys(s, rules.anchor_rate).tolist())
-                    s = int(nxt[s])
-                members = np.flatnonzero(_roots(alias) == a)
-                mine = np.isin(sp_slot, members[members < n_stored])
-                keys.update(
-                    wanted[np.searchsorted(sp_start, np.flatnonzero(mine), side="right") - 1].tolist()
-                )
-            index.fold_merge(int(stored_ids[into]), stored_ids[stored].tolist(), sorted(keys))
+            index.fold_merge(int(stored_ids[into]), stored_ids[stored].tolist())
         resume = len(found_slots)
     # the new articles that are still articles get store ids, oldest first
     roots = _roots(alias)
@@ -308,9 +296,10 @@ class _Scratch:
     def __init__(self, fp: Fingerprint) -> None:
         self.fp = fp
 
-    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
-        mine = set(self.fp.keys.tolist())  # one holder: never more than `most`
-        return [(k, 1) for k in keys if k in mine and (most is None or most >= 1)]
+    def fold_lookup(self, keys: np.ndarray, most: int | None = None) -> np.ndarray:
+        assert most is None or most >= 1  # one holder: never more than `most`
+        held = np.intersect1d(keys, self.fp.keys)
+        return np.stack([held, np.ones(len(held), dtype=np.int64)], axis=1)
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         return [(1, self.fp.key_count, pack(self.fp.words))] if 1 in article_ids else []
@@ -327,8 +316,8 @@ class _Scratch:
         assert all(article > 0 for _, article, _, _ in signatures)
         assert all(a > 0 for _, a in keys)
 
-    def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
-        raise AssertionError((into, absorbed, keys))  # one stored article: nothing to merge
+    def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
+        raise AssertionError((into, absorbed))  # one stored article: nothing to merge
 
 
 def warm() -> None:

@@ -30,7 +30,7 @@ from tidings.models import CanonicalArticle, Copy, Document, StoredCopy
 from tidings.store import schema as t
 from tidings.store.enrichment import EnrichTables
 from tidings.store.fold_index import FoldTables
-from tidings.store.keyfilter import FoldCache
+from tidings.store.fold_mirror import FoldMirror, Pending
 from tidings.store.sources import SourceTables
 from tidings.store.story_index import StoryCache, StoryTables
 from tidings.store.util import key as _key
@@ -53,7 +53,7 @@ class Store:
         self.url = url
         self.engine: Engine = create_engine(url)
         self.story_cache = StoryCache()  # this worker's copy of what clustering reads (story_index)
-        self.fold_cache = FoldCache()  # this worker's filter of the fold index's keys (fold_index)
+        self.fold_mirror = FoldMirror()  # this worker's copy of the fold index (fold_index)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -72,7 +72,7 @@ class Store:
         tx: Transaction | None = None
         try:
             with self.engine.begin() as connection:
-                tx = Transaction(connection, self.story_cache, self.fold_cache)
+                tx = Transaction(connection, self.story_cache, self.fold_mirror)
                 yield tx
                 tx.flush_stories()  # clustering's writes, batched to the end of the transaction
         except BaseException:
@@ -112,13 +112,13 @@ class Transaction(FoldTables, StoryTables, SourceTables, EnrichTables):
         self,
         connection: Connection,
         story_cache: StoryCache | None = None,
-        fold_cache: FoldCache | None = None,
+        fold_mirror: FoldMirror | None = None,
     ) -> None:
         self.c = connection
         self.story_cache = story_cache if story_cache is not None else StoryCache()
-        self.fold_cache = fold_cache if fold_cache is not None else FoldCache()
-        self._fold_synced: int | None = None  # the last key-log row the filter holds, as this tx sees
-        self._fold_found: set[int] = set()  # keys this transaction's lookups found in the index
+        self.fold_mirror = fold_mirror if fold_mirror is not None else FoldMirror()
+        self._fold_pending = Pending()  # what this transaction wrote to the fold log
+        self._fold_seen: int | None = None  # the log row the worker's copy held when this tx read it
         self._work = None
 
     def take_writer_turn(self) -> None:

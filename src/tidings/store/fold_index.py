@@ -1,18 +1,13 @@
-"""The fold signature index in SQL: what `fold.FoldIndex` asks (cluster's counterpart is `story_index`).
+"""The fold signature index in the store: what `fold.FoldIndex` asks (cluster's counterpart is
+`story_index`).
 
-Postings (index key, article) live in `fold_anchors`, one clustered B-tree keyed (level, key, article),
-organised like a log-structured merge tree: new postings go to level 0, a small range whose pages stay
-in cache, so a batch of inserts dirties few pages; when a level outgrows its share (`LEVEL_ROWS` times
-`LEVEL_GROWTH` to the level) it is merged, in key order, into the next. Random inserts into one big
-B-tree would instead dirty a page per posting and slow down as the index grows; here every posting is
-rewritten a few times in sequential batches, and a lookup costs one seek per level per key, all in one
-statement. Keys shared by more than `HOT_POSTINGS` articles (boilerplate) are dropped when their level
-is merged: they find everything and tell nothing.
+Postings (index key, article) are kept as a log (`fold_log`, one row per transaction that posted keys,
+joined articles or emptied the index); each worker holds the index in memory and replays the rows other
+workers added before it looks anything up (`fold_mirror`). A lookup is then a few binary searches in
+memory rather than a B-tree seek per key in SQL, and writing a batch's postings is one row.
 
-Copies' word hashes (`fold_signatures`) are what candidates are verified against.
-
-Most keys looked up are in no article: a worker's in-process filter of the keys ever posted (read from
-the key log `fold_keys`, see `keyfilter`) lets only the keys the index may hold reach SQL.
+Copies' word hashes (`fold_signatures`) are what candidates are verified against; they stay in SQL and
+are read only for the candidates.
 """
 
 from __future__ import annotations
@@ -22,60 +17,42 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, SmallInteger, delete, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from tidings.models import Copy
 from tidings.store import schema as t
-from tidings.store.keyfilter import FoldCache, KeyFilter
+from tidings.store.fold_mirror import (
+    CLEARED,
+    JOINED,
+    POSTED,
+    FoldMirror,
+    Pending,
+    pack_join,
+    pack_postings,
+)
 from tidings.store.util import driver_many, driver_rows
 from tidings.store.util import now as _now
 
-LEVEL_ROWS = 1 << 16  # postings level 0 holds before it is merged into level 1
-LEVEL_GROWTH = 8  # each level holds this many times the one above it
-HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
-_CHUNK = 20_000  # keys per lookup statement
+_CHUNK = 20_000  # ids per statement
+_LOG_ROWS = 64  # log rows read per statement when catching up
 REINDEX_LEVEL = -1  # fold_levels marker: copies stored before the index had word hashes
+
+
+class FoldLogError(Exception):
+    """The store's fold log cannot be replayed (rows missing)."""
 
 
 class FoldTables:
     c: Connection
-    fold_cache: FoldCache
-    _fold_synced: int | None
-    _fold_found: set[int]
+    fold_mirror: FoldMirror
+    _fold_pending: Pending
+    _fold_seen: int | None
 
     # what fold.FoldIndex asks -------------------------------------------------------------------------------
-    def fold_lookup(self, keys: Sequence[int], most: int | None = None) -> list[tuple[int, int]]:
-        keys = self._may_be_held(keys) if keys else keys
-        levels = self._levels()
-        if not keys or not levels:
-            return []
-        out: list[tuple[int, int]] = []
-        for start in range(0, len(keys), _CHUNK):
-            params = {"levels": _array(self, levels), "keys": _array(self, keys[start : start + _CHUNK])}
-            if most is None:
-                out.extend(self._rows(self._lookup_sql(), params))
-                continue
-            # postings counted first, and read whole only for keys with no more than `most` (one statement
-            # joining the counts back made SQLite scan whole levels); a key past it comes back as (key, -1),
-            # with its postings of the articles the other keys found
-            counts = self._rows(self._count_sql(), {**params, "cap": most + 1})
-            cool = [k for k, n in counts if n <= most]
-            hot = [k for k, n in counts if n > most]
-            found = self._rows(self._lookup_sql(), {**params, "keys": _array(self, cool)}) if cool else []
-            out.extend(found)
-            out.extend((k, -1) for k in hot)
-            if hot and found:
-                articles = sorted({a for _, a in found})
-                # SQLite: "+" keeps the articles out of the key seeks (which would try every pair)
-                unindexed = "+" if self.c.dialect.name == "sqlite" else ""
-                out.extend(
-                    self._rows(
-                        self._lookup_sql() + f" AND {unindexed}article_id {self._any('articles')}",
-                        {**params, "keys": _array(self, hot), "articles": _array(self, articles)},
-                    )
-                )
-        self._fold_found.update(k for k, _ in out)
-        return out
+    def fold_lookup(self, keys: np.ndarray, most: int | None = None) -> np.ndarray:
+        with self.fold_mirror.lock:
+            self._fold_sync()
+            return self.fold_mirror.lookup(keys, most, self._fold_pending)
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         if not article_ids:
@@ -130,28 +107,21 @@ class FoldTables:
                 signatures,
             )
         if keys:
-            self._post(0, keys)
-            self._compact()
-            self._log_keys(sorted({k for k, _ in keys}.difference(self._fold_found)))
+            pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
+            self._fold_log(POSTED, pack_postings(pairs[:, 0], pairs[:, 1]))
 
-    def fold_merge(self, into: int, absorbed: Sequence[int], keys: Sequence[int]) -> None:
-        """Copies, word hashes and postings of `absorbed` move to `into`; the absorbed articles go."""
+    def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
+        """Copies and word hashes of `absorbed` move to `into`; the absorbed articles go (their postings
+        are read as `into`'s from now on)."""
         gone = list(absorbed)
         self.c.execute(update(t.copies).where(t.copies.c.article_id.in_(gone)).values(article_id=into))
         s = t.fold_signatures
         self.c.execute(update(s).where(s.c.article_id.in_(gone)).values(article_id=into))
-        a = t.fold_anchors
-        levels = self._levels()
-        for start in range(0, len(keys), _CHUNK):
-            chunk = list(keys[start : start + _CHUNK])
-            self.c.execute(
-                delete(a).where(a.c.level.in_(levels), a.c.anchor.in_(chunk), a.c.article_id.in_(gone))
-            )
-            self._post(0, [(k, into) for k in chunk])
         m = t.fold_merged
         self.c.execute(update(m).where(m.c.into_id.in_(gone)).values(into_id=into))
         self.c.execute(insert(m), [{"article_id": g, "into_id": into} for g in gone])
         self.c.execute(delete(t.articles).where(t.articles.c.id.in_(gone)))
+        self._fold_log(JOINED, pack_join(into, gone))
 
     # maintenance --------------------------------------------------------------------------------------------
     def fold_merged_into(self, article_id: int) -> int | None:
@@ -171,10 +141,13 @@ class FoldTables:
         return row is not None
 
     def fold_clear(self) -> None:
-        """Empty the index (before rebuilding it from the copies' text). The key log stays: keys it holds
-        that the index no longer has cost a worker's filter nothing but a lookup."""
-        for table in (t.fold_anchors, t.fold_signatures, t.fold_levels):
-            self.c.execute(delete(table))
+        """Empty the index (before rebuilding it from the copies' text): the log's rows go, and one
+        saying so takes their place (workers that read it empty their copy)."""
+        self.c.execute(delete(t.fold_signatures))
+        self.c.execute(delete(t.fold_levels))  # the marker of an index to rebuild
+        tick = self._fold_head() + 1
+        self.c.execute(delete(t.fold_log))
+        self._fold_append(tick, CLEARED, b"")
 
     def fold_stored_copies(self, batch: int) -> Iterator[list[tuple[int, int, Copy]]]:
         """(copy id, article id, copy text) of every copy in an article, in batches."""
@@ -195,161 +168,90 @@ class FoldTables:
             ]
             after = int(rows[-1][0])
 
-    def fold_index_stats(self) -> dict[int, int]:
-        lv = t.fold_levels
-        return {
-            int(lvl): int(n) for lvl, n in self.c.execute(select(lv.c.level, lv.c.rows).order_by(lv.c.level))
-        }
+    def fold_index_stats(self) -> dict[str, int]:
+        """The worker's copy of the index, as this transaction sees it: the last log row it holds,
+        postings, sorted runs, boilerplate keys."""
+        with self.fold_mirror.lock:
+            self._fold_sync()
+            mirror, pending = self.fold_mirror, self._fold_pending
+            held = [pending.postings] if pending.cleared else [mirror.postings, pending.postings]
+            return {
+                "tick": max([mirror.tick, *(tick for tick, _, _ in pending.rows)]),
+                "postings": sum(p.size for p in held),
+                "runs": sum(len(p.runs) for p in held),
+                "boilerplate": len(np.unique(np.concatenate([p.hot for p in held]))),
+            }
 
     def fold_done(self, committed: bool) -> None:
-        """The transaction ended: what the filter read or logged in it is the store's now, or not."""
-        synced, self._fold_synced = self._fold_synced, None
-        self._fold_found = set()
-        if committed and synced is not None:
-            with self.fold_cache.lock:
-                self.fold_cache.tick = max(self.fold_cache.tick, synced)
+        """The transaction ended: what it wrote to the log is the store's now (and the worker's copy takes
+        it in, if nothing came between), or it is forgotten."""
+        pending, self._fold_pending, self._fold_seen = self._fold_pending, Pending(), None
+        if not committed or not pending.rows:
+            return
+        mirror = self.fold_mirror
+        with mirror.lock:
+            if mirror.tick == pending.base:
+                for tick, kind, data in pending.rows:
+                    mirror.apply(tick, kind, data)
 
     # internals ----------------------------------------------------------------------------------------------
-    def _may_be_held(self, keys: Sequence[int]) -> Sequence[int]:
-        """The keys the index may hold: all of them, or those the worker's filter lets through once it
-        has been read (see `FoldCache`), after reading the log rows other workers added."""
-        cache = self.fold_cache
-        with cache.lock:
-            head, total = self._log_head()
-            cache.looked += len(keys)
-            if cache.filter is None:
-                if cache.looked < total * cache.LOAD_SHARE:
-                    return keys
-                cache.filter, cache.tick = KeyFilter(), 0
-            held = max(cache.tick, self._fold_synced or 0)
-            if held > head:  # the log is not the one the filter was read from
-                cache.filter, cache.tick, held = KeyFilter(), 0, 0
-            if held < head:
-                for (blob,) in self._rows(
-                    "SELECT keys FROM fold_keys WHERE tick > :held ORDER BY tick", {"held": held}
-                ):
-                    cache.filter.add(np.frombuffer(bytes(blob), dtype="<i8"))
-            self._fold_synced = head
-            wanted = np.asarray(keys, dtype=np.int64)
-            return wanted[cache.filter.may_hold(wanted)].tolist()  # type: ignore[no-any-return]
-
-    def _log_head(self) -> tuple[int, int]:
-        """The key log's last tick and how many keys it holds up to it (0, 0 when it is empty)."""
-        rows = self._rows("SELECT tick, total FROM fold_keys ORDER BY tick DESC LIMIT 1", {})
-        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
-
-    def _log_keys(self, keys: Sequence[int]) -> None:
-        """Log keys newly posted (the filter of this worker takes them at once)."""
-        if not keys:
+    def _fold_sync(self) -> None:
+        """Bring the worker's copy up to the log (the caller holds its lock). A transaction that has
+        written to the log sees its own rows in `_fold_pending`; no other worker writes in its turn."""
+        mirror = self.fold_mirror
+        if self._fold_pending.rows:
             return
-        cache = self.fold_cache
-        with cache.lock:
-            head, total = self._log_head()
-            packed = np.asarray(keys, dtype="<i8")
-            self._fold_many(
-                "INSERT INTO fold_keys (tick, total, keys) VALUES (?, ?, ?)",
-                [(head + 1, total + len(keys), packed.tobytes())],
+        head = self._fold_head()
+        if head < mirror.tick:  # not the log this copy was read from
+            mirror.reset()
+        while head > mirror.tick:
+            rows = self._rows(
+                "SELECT tick, kind, data FROM fold_log WHERE tick > :held ORDER BY tick LIMIT :n",
+                {"held": mirror.tick, "n": _LOG_ROWS},
             )
-            if cache.filter is not None:
-                cache.filter.add(packed.astype(np.int64))
-                if self._fold_synced == head:
-                    self._fold_synced = head + 1
+            if not rows:
+                break
+            if int(rows[0][0]) != mirror.tick + 1 and int(rows[0][1]) != CLEARED:
+                if mirror.tick == 0:
+                    raise FoldLogError(f"the fold log starts at row {rows[0][0]}: rows before it are missing")
+                mirror.reset()  # rows this copy needs are gone: read the log again from its start
+                continue
+            for tick, kind, data in rows:
+                mirror.apply(int(tick), int(kind), bytes(data))
+        self._fold_seen = mirror.tick
 
-    def _levels(self) -> list[int]:
-        lv = t.fold_levels
-        return [
-            int(v)
-            for v in self.c.execute(
-                select(lv.c.level).where(lv.c.level >= 0, lv.c.rows > 0).order_by(lv.c.level)
-            ).scalars()
-        ]
+    def _fold_head(self) -> int:
+        rows = self._rows("SELECT max(tick) FROM fold_log", {})
+        return int(rows[0][0] or 0) if rows else 0
 
-    def _any(self, name: str, kind: str = "bigint") -> str:
+    def _fold_log(self, kind: int, data: bytes) -> None:
+        """Append a row to the log; this transaction sees it at once."""
+        if not self._fold_pending.rows and self._fold_seen is None:
+            with self.fold_mirror.lock:  # what it writes goes on top of what the store holds
+                self._fold_sync()
+        self._fold_append(self._fold_head() + 1, kind, data)
+
+    def _fold_append(self, tick: int, kind: int, data: bytes) -> None:
+        self._fold_many("INSERT INTO fold_log (tick, kind, data) VALUES (?, ?, ?)", [(tick, kind, data)])
+        pending = self._fold_pending
+        if not pending.rows:
+            pending.base = self._fold_seen
+        pending.add(tick, kind, data)
+
+    def _any(self, name: str) -> str:
         """`IN` the list of integers passed as parameter `name` (see `_array`)."""
         if self.c.dialect.name == "postgresql":
-            return f"= ANY(CAST(:{name} AS {kind}[]))"
+            return f"= ANY(CAST(:{name} AS bigint[]))"
         return f"IN (SELECT value FROM json_each(:{name}))"
 
-    def _lookup_sql(self) -> str:
-        levels, keys = self._any("levels", "smallint"), self._any("keys")
-        return f"SELECT anchor, article_id FROM fold_anchors WHERE level {levels} AND anchor {keys}"
-
-    def _count_sql(self) -> str:
-        """(key, postings) for each key of :keys that has any, postings counted up to :cap only (a
-        boilerplate key's hundreds are not read to learn that it has more than the bound)."""
-        levels = self._any("levels", "smallint")
-        keys = (
-            "unnest(CAST(:keys AS bigint[])) AS k(value)"
-            if self.c.dialect.name == "postgresql"
-            else "json_each(:keys) AS k"
-        )
-        postings = f"SELECT 1 FROM fold_anchors a WHERE a.level {levels} AND a.anchor = k.value LIMIT :cap"
-        return (
-            f"SELECT value, n FROM (SELECT k.value AS value, (SELECT count(*) FROM ({postings}) AS p) AS n "
-            f"FROM {keys}) AS c WHERE n > 0"
-        )
-
     def _rows(self, statement: str, params: dict[str, Any]) -> list[Any]:
-        """The rows of one statement (`:name` parameters) as the driver's plain tuples: a batch's lookups
-        return tens of thousands of rows, and SQLAlchemy's row objects cost more than the query."""
+        """The rows of one statement (`:name` parameters) as the driver's plain tuples: SQLAlchemy's row
+        objects cost more than the query for the many rows a batch reads."""
         return driver_rows(self.c, statement, params)
-
-    def _post(self, level: int, postings: Sequence[tuple[int, int]]) -> None:
-        """Add postings to a level, ignoring ones it already has."""
-        rows = [(level, k, a) for k, a in sorted(postings)]
-        if self.c.dialect.name == "postgresql":
-            statement = "INSERT INTO fold_anchors (level, anchor, article_id) VALUES (?, ?, ?) "
-            statement += "ON CONFLICT DO NOTHING"
-        else:
-            statement = "INSERT OR IGNORE INTO fold_anchors (level, anchor, article_id) VALUES (?, ?, ?)"
-        self._fold_many(statement, rows)
-        self._count(level, len(rows))
 
     def _fold_many(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """One statement (`?` marks) for many rows, handed to the driver."""
         driver_many(self.c, statement, rows)
-
-    def _count(self, level: int, added: int) -> None:
-        lv = t.fold_levels
-        done = self.c.execute(update(lv).where(lv.c.level == level).values(rows=lv.c.rows + added))
-        if done.rowcount == 0:
-            self.c.execute(insert(lv).values(level=level, rows=added))
-
-    def _compact(self) -> None:
-        """Merge every level that outgrew its share into the next, top down."""
-        lv, a = t.fold_levels, t.fold_anchors
-        sizes = {
-            int(k): int(n) for k, n in self.c.execute(select(lv.c.level, lv.c.rows).where(lv.c.level >= 0))
-        }
-        level = 0
-        while sizes.get(level, 0) > LEVEL_ROWS * LEVEL_GROWTH**level:
-            target = level + 1
-            moved = select(literal(target, SmallInteger), a.c.anchor, a.c.article_id).where(
-                a.c.level == level
-            )
-            columns = ["level", "anchor", "article_id"]
-            if self.c.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                added = self.c.execute(pg_insert(a).from_select(columns, moved).on_conflict_do_nothing())
-            else:
-                added = self.c.execute(insert(a).prefix_with("OR IGNORE").from_select(columns, moved))
-            # only the keys that came down can have outgrown the bound: the level is not read whole
-            came = select(a.c.anchor).where(a.c.level == level)
-            hot = (
-                select(a.c.anchor)
-                .where(a.c.level == target, a.c.anchor.in_(came))
-                .group_by(a.c.anchor)
-                .having(func.count() > HOT_POSTINGS)
-            )
-            dropped = self.c.execute(delete(a).where(a.c.level == target, a.c.anchor.in_(hot)))
-            self.c.execute(delete(a).where(a.c.level == level))
-            rows = sizes.get(target, 0) + max(0, added.rowcount) - max(0, dropped.rowcount)
-            self.c.execute(update(lv).where(lv.c.level == level).values(rows=0))
-            self._count(target, 0)
-            self.c.execute(update(lv).where(lv.c.level == target).values(rows=rows))
-            sizes[level], sizes[target] = 0, rows
-            level = target
 
 
 def _array(tables: FoldTables, values: Sequence[int]) -> Any:

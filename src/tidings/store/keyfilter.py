@@ -1,20 +1,14 @@
-"""Which index keys the fold index may hold, known in process: a Bloom filter over every key ever posted.
+"""Which keys a worker's copy of the fold index may hold: a Bloom filter over every key posted.
 
 Most keys of a new copy are in no stored article (at 100,000 stored copies of the benchmark's corpus,
-four in five), yet each costs the SQL lookup a B-tree seek per postings level. The filter answers "surely
-not there" for those without a seek; a key it lets through is looked up as before, so the lookups'
-answers (and fold's placements) are exactly what they were without it.
-
-It stays true across workers through a log in the store (`fold_keys`: one row per transaction that
-posted keys, numbered by a tick): a worker reads the rows past the tick it has, and rebuilding the filter
-is reading the log. A key is never taken out (boilerplate keys dropped from the index stay in: a key the
-filter holds in excess costs only a lookup). The filter grows as a chain of filters, each twice the size
-of the one before, so no key is ever read twice.
+four in five), yet each would cost a binary search in every sorted run of postings (`fold_mirror`). The
+filter answers "surely not there" for those; a key it lets through is searched as before, so lookups
+answer exactly what they would without it. A key is never taken out (a boilerplate key dropped from the
+runs stays in: a key held in excess costs only a search). The filter grows as a chain of filters, each
+twice the size of the one before, so no key is ever added twice.
 """
 
 from __future__ import annotations
-
-import threading
 
 import numpy as np
 from numba import njit
@@ -87,25 +81,3 @@ class KeyFilter:
     @property
     def nbytes(self) -> int:
         return sum(p.nbytes for p in self.parts)
-
-
-class FoldCache:
-    """One worker's filter of the fold index's keys and how far through the store's key log it is.
-    `looked` counts the keys this worker has looked up: the filter is read from the log only once they
-    reach a share (`LOAD_SHARE`) of the keys logged, so a short run on a big store does not pay for
-    reading the whole log (a rent-or-buy choice)."""
-
-    LOAD_SHARE = 1 / 64  # a seek saved costs ~100 times what reading a logged key does
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.filter: KeyFilter | None = None
-        self.tick = 0  # the last log row the filter holds
-        self.looked = 0
-
-
-def warm() -> None:
-    """Compile the filter's loops (numba keeps them on disk)."""
-    f = KeyFilter()
-    f.add(np.array([1, 2], dtype=np.int64))
-    assert f.may_hold(np.array([1, 3], dtype=np.int64))[0]

@@ -127,16 +127,16 @@ copies = Table(
     Index("ix_copies_document", "document_id", "position", unique=True),
 )
 
-# The fold index (see store/fold_index.py): a log-structured table of (key, article) postings in levels,
-# each level a contiguous range of one clustered B-tree; the copies' word hashes to verify candidates;
-# the size of each level; articles merged into others.
-fold_anchors = Table(
-    "fold_anchors",
+# The fold index (see store/fold_index.py): a log of the postings (index key, article) each transaction
+# made, of articles joined and of the index emptied, which workers replay into memory (store/fold_mirror.py);
+# the copies' word hashes to verify candidates; the marker of an index to rebuild; articles merged into
+# others.
+fold_log = Table(
+    "fold_log",
     metadata,
-    Column("level", SmallInteger, primary_key=True, autoincrement=False),
-    Column("anchor", BigInteger, primary_key=True, autoincrement=False),
-    Column("article_id", Integer, primary_key=True, autoincrement=False),
-    sqlite_with_rowid=False,
+    Column("tick", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", SmallInteger, nullable=False),  # 0 postings, 1 articles joined, 2 index emptied
+    Column("data", LargeBinary, nullable=False),  # packed little-endian int64 (fold_mirror)
 )
 
 fold_signatures = Table(
@@ -149,16 +149,7 @@ fold_signatures = Table(
     Index("ix_fold_signatures_article", "article_id", "key_count"),
 )
 
-# Every index key ever posted, one row per transaction that posted keys (tick: the row's number, total:
-# keys logged up to it, keys: packed little-endian int64): what a worker's key filter is read from.
-fold_keys = Table(
-    "fold_keys",
-    metadata,
-    Column("tick", BigInteger, primary_key=True, autoincrement=False),
-    Column("total", BigInteger, nullable=False),
-    Column("keys", LargeBinary, nullable=False),
-)
-
+# Only the marker row (level -1) is left of the levels of the postings table the log replaced.
 fold_levels = Table(
     "fold_levels",
     metadata,
