@@ -259,14 +259,12 @@ def test_a_story_is_listed_only_under_its_strongest_terms() -> None:
     assert index.centroid_terms(story) == centroid  # scored on the whole centroid
     cache = StoryCache()
     table = cache.terms
-    cache.put(story, StoryInfo(1, T0, T0), table.vector(centroid), table.ids_of(listed).tolist())
-    assert {table.texts[t] for t in cache.postings} == set(listed)
+    cache.put(story, StoryInfo(1, T0, T0), table.vector(centroid), table.ids_of(listed))
+    assert {table.texts[t] for t in cache.lookup.terms()} == set(listed)
     risen = {**centroid, weak: 2.0}  # a term rises into the listed ones
-    cache.put(
-        story, StoryInfo(2, T0, T0), table.vector(risen), table.ids_of(story_lookup_terms(risen)).tolist()
-    )
-    held = {table.texts[t] for t in cache.postings}
+    cache.put(story, StoryInfo(2, T0, T0), table.vector(risen), table.ids_of(story_lookup_terms(risen)))
+    held = {table.texts[t] for t in cache.lookup.terms()}
     assert weak in held
     assert f"t{STORY_LOOKUP_TERMS - 1:02d}" not in held
     cache.drop(story)
-    assert cache.postings == {}
+    assert cache.lookup.terms() == set()

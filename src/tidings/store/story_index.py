@@ -41,7 +41,9 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection
 
-from tidings.models import StoryInfo, story_lookup_terms
+from tidings.models import STORY_LOOKUP_TERMS, StoryInfo, story_lookup_terms
+from tidings.store import story_lookup, term_ids
+from tidings.store.story_lookup import StoryLookup
 from tidings.store.util import driver_many, driver_rows, driver_sql
 
 ARTICLES = ""  # the vocabulary row that counts articles
@@ -76,30 +78,38 @@ _EMPTY: Vector = (np.empty(0, np.int64), np.empty(0, np.float64))
 
 
 class TermTable:
-    """A worker's term ids (handed out in the order terms are first met) and each term's document
-    frequency as this worker knows it, in an array by id."""
+    """A worker's term ids (handed out in the order terms are first met, found by a compiled hash table:
+    `term_ids`) and each term's document frequency as this worker knows it, in an array by id."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+        self.table = np.zeros((2 * TERMS_AT_FIRST, 2), np.int64)  # (hash, id) rows, half filled at most
         self.texts: list[str] = []
         self.df = np.zeros(TERMS_AT_FIRST, np.int64)
         self.known = np.zeros(TERMS_AT_FIRST, np.bool_)  # df read from the store (or counted since)
 
     def ids_of(self, terms: Sequence[str]) -> Ids:
         """Each term's id, new terms given the next ones."""
-        get = self.ids.get
-        found = [get(term, -1) for term in terms]
-        if -1 in found:
-            ids, texts = self.ids, self.texts
-            for at, term in enumerate(terms):
-                if found[at] < 0:
-                    found[at] = ids[term] = len(texts)
-                    texts.append(term)
+        count = len(terms)
+        if not count:
+            return np.empty(0, np.int64)
+        texts = self.texts
+        if 2 * (len(texts) + count) > len(self.table):
+            size = len(self.table)
+            while 2 * (len(texts) + count) > size:
+                size *= 2
+            self.table = term_ids.grown(self.table, size)
+        buf = np.frombuffer("\0".join(terms).encode(), np.uint8)
+        ids, fresh, _ = term_ids.lookup(buf, count, self.table, len(texts))
+        if len(ids) != count:
+            raise ValueError("a term holds a NUL character")
+        if len(fresh):
+            texts.extend([terms[at] for at in fresh.tolist()])
             if len(texts) > len(self.df):
                 grow = max(len(texts), 2 * len(self.df)) - len(self.df)
                 self.df = np.concatenate((self.df, np.zeros(grow, np.int64)))
                 self.known = np.concatenate((self.known, np.zeros(grow, np.bool_)))
-        return np.array(found, np.int64)
+        found: Ids = ids
+        return found
 
     def forget_counts(self) -> None:
         self.df[:] = 0
@@ -146,50 +156,24 @@ class StoryCache:
         self.everything = False  # every story is held (an undated article looked everywhere)
         self.terms = TermTable()
         self.centroids: dict[int, Vector] = {}
-        # term id -> {story: weight}, for the terms each story is listed under (`cluster.lookup_terms`)
-        self.postings: dict[int, dict[int, float]] = {}
-        self.listed: dict[int, list[int]] = {}
+        # the stories held, each under the terms it is listed under (`cluster.lookup_terms`)
+        self.lookup = StoryLookup(STORY_LOOKUP_TERMS)
         self.info: dict[int, StoryInfo] = {}
-        self.seen: dict[int, float] = {}  # last seen as a timestamp (undated: infinity), for lookups
         self.whole = False  # `terms.df` holds the whole vocabulary (a term it lacks is in no article)
         self.articles = -1  # the store's article count as last read (-1: not read)
         self.foreign = 0  # articles other workers counted since the vocabulary cache was read
 
-    def put(self, story_id: int, info: StoryInfo, centroid: Vector, listed: list[int]) -> None:
+    def put(self, story_id: int, info: StoryInfo, centroid: Vector, listed: Ids) -> None:
         """Hold a story's details and centroid, listed in the term index under the terms `listed`."""
-        postings = self.postings
-        before = self.listed.get(story_id)
-        if before:
-            for term in set(before).difference(listed):
-                found = postings[term]
-                del found[story_id]
-                if not found:
-                    del postings[term]
         self.info[story_id] = info
-        self.seen[story_id] = info.last_seen.timestamp() if info.last_seen is not None else math.inf
         self.centroids[story_id] = centroid
-        self.listed[story_id] = listed
-        ids, weights = centroid
-        at = np.searchsorted(ids, listed)
-        for term, weight in zip(listed, weights[at].tolist(), strict=True):
-            holders = postings.get(term)
-            if holders is None:
-                postings[term] = {story_id: weight}
-            else:
-                holders[story_id] = weight
+        seen = info.last_seen.timestamp() if info.last_seen is not None else math.inf
+        self.lookup.put(story_id, seen, centroid[0], centroid[1], listed)
 
     def drop(self, story_id: int) -> None:
         self.centroids.pop(story_id, None)
         self.info.pop(story_id, None)
-        self.seen.pop(story_id, None)
-        old = self.listed.pop(story_id, None)
-        if old:
-            for term in old:
-                found = self.postings.get(term)
-                if found is not None:
-                    found.pop(story_id, None)
-                    if not found:
-                        del self.postings[term]
+        self.lookup.drop(story_id)
 
     def holds(self, last_seen: datetime | None) -> bool:
         return self.everything or last_seen is None or (self.floor is not None and last_seen >= self.floor)
@@ -197,9 +181,7 @@ class StoryCache:
     def put_stored(self, story_id: int, info: StoryInfo, sums: str) -> None:
         """Hold a story as stored (its centroid as sums by term text)."""
         mean = _mean_of(sums, info.size)
-        self.put(
-            story_id, info, self.terms.vector(mean), self.terms.ids_of(story_lookup_terms(mean)).tolist()
-        )
+        self.put(story_id, info, self.terms.vector(mean), self.terms.ids_of(story_lookup_terms(mean)))
 
 
 @dataclass(slots=True)
@@ -433,20 +415,8 @@ class StoryTables:
     ) -> dict[int, float]:
         work = self._story_work()
         self._hold(since, work)
-        cache = self.story_cache
-        postings = cache.postings
-        scores: dict[int, float] = {}
-        get = scores.get
-        for term, weight in zip(ids.tolist(), weights.tolist(), strict=True):
-            found = postings.get(term)
-            if found:
-                for story_id, w in found.items():
-                    scores[story_id] = get(story_id, 0.0) + weight * w
-        # The floor first (a comparison of floats), then the dates of the few stories that reach it.
-        if since is None:
-            return {story_id: v for story_id, v in scores.items() if v >= floor}
-        seen, cut = cache.seen, since.timestamp()
-        return {story_id: v for story_id, v in scores.items() if v >= floor and seen[story_id] >= cut}
+        cut = -math.inf if since is None else since.timestamp()
+        return self.story_cache.lookup.find(ids, weights, cut, floor)
 
     def story_info(self, story_ids: Sequence[int]) -> dict[int, StoryInfo]:
         self._story_work()
@@ -481,7 +451,7 @@ class StoryTables:
             size = cache.info[story_id].size
         else:  # not a story the cache holds (a tool's write): its size from the store
             size = int(self._sql("SELECT article_count FROM stories WHERE id = ?", (story_id,)).scalar() or 0)
-        cache.put(story_id, StoryInfo(size, first_seen, last_seen), centroid, listed.tolist())
+        cache.put(story_id, StoryInfo(size, first_seen, last_seen), centroid, listed)
         work.dirty.add(story_id)
         return story_id
 
@@ -612,6 +582,13 @@ class StoryTables:
         if title is not None:
             self._sql("UPDATE stories SET title = ? WHERE id = ?", (title, story_id))
         return story_id
+
+
+def warm() -> None:
+    """Compile (or load from the disk cache) the loops of the term ids and the term index: `make install`
+    runs it once."""
+    term_ids.warm()
+    story_lookup.warm()
 
 
 # Recount a story's articles and publishers and find its lead publisher (of the earliest article).
