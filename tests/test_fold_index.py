@@ -131,7 +131,7 @@ def test_runs_merge_without_changing_what_is_found(store: Store, monkeypatch: py
     apart = _placements_in_one(store, items)
     with store.begin() as tx:
         stats = tx.fold_index_stats()
-    assert stats["runs"] == stats["tick"] - _joins(store) > 5
+    assert stats["runs"] == _logged(store, fold_mirror.POSTED) > 5
     monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 1 << 30)  # always merged: one run
     merged = Store(store.url.replace("fold.db", "merged.db"))
     merged.migrate()
@@ -141,9 +141,9 @@ def test_runs_merge_without_changing_what_is_found(store: Store, monkeypatch: py
         assert tx.fold_index_stats()["postings"] == stats["postings"]
 
 
-def _joins(store: Store) -> int:
+def _logged(store: Store, kind: int) -> int:
     with store.begin() as tx:
-        return int(tx.c.exec_driver_sql("SELECT count(*) FROM fold_log WHERE kind = 1").scalar() or 0)
+        return int(tx.c.exec_driver_sql(f"SELECT count(*) FROM fold_log WHERE kind = {kind}").scalar() or 0)
 
 
 def test_boilerplate_keys_are_dropped_when_runs_merge(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,7 +168,7 @@ def _logged_postings(store: Store) -> dict[int, set[int]]:
     held: dict[int, set[int]] = defaultdict(set)
     with store.begin() as tx:
         for data in tx.c.exec_driver_sql("SELECT data FROM fold_log WHERE kind = 0 ORDER BY tick").scalars():
-            keys, articles = fold_mirror.unpack_postings(bytes(data))
+            keys, articles = fold_mirror.unpack_pairs(bytes(data))
             for k, a in zip(keys.tolist(), articles.tolist(), strict=True):
                 held[k].add(a)
         into = {a: tx.fold_merged_into(a) for articles in held.values() for a in articles}
@@ -257,14 +257,14 @@ def test_a_worker_finds_what_other_workers_posted_since(tmp_path: Path) -> None:
         )
     ]
     first = _place(a, [Copy("Dredging", tuple(BODY))])
-    assert a.fold_mirror.tick == 1  # its own row, taken in when it committed
+    assert a.fold_mirror.tick == 2  # its own rows (key counts, postings), taken in when it committed
     with pytest.raises(RuntimeError, match="rolled back"):
         _place_then_fail(a, Copy("Kessing", texts[0]))
-    assert a.fold_mirror.tick == 1
+    assert a.fold_mirror.tick == 2
     second = _place(b, [Copy("Marlow Bay", texts[1]), Copy("Dredging", tuple(BODY[:5]))], first_id=2)
     assert second[1] == first[0]  # b read a's postings from the log
     with b.begin() as tx:
-        assert tx._fold_head() == 2  # b's row took the tick a's rolled-back row had
+        assert tx._fold_head() == 4  # b's rows took the ticks a's rolled-back rows had
     again = _place(a, [Copy("Marlow Bay", texts[1][:6]), Copy("Tollard", texts[2])], first_id=4)
     assert again[0] == second[0]  # a found b's article: it read the row past its own tick
     assert again[1] not in (first[0], second[0])
@@ -275,8 +275,12 @@ def test_a_worker_finds_what_other_workers_posted_since(tmp_path: Path) -> None:
             seen_by_a = sorted(tx.fold_lookup(keys, most=most).tolist())
         with fresh.begin() as tx:
             assert sorted(tx.fold_lookup(keys, most=most).tolist()) == seen_by_a
-    assert a.fold_mirror.tick == fresh.fold_mirror.tick == 3
-    assert b.fold_mirror.tick == 2  # b reads a's row when it next looks something up
+    assert a.fold_mirror.tick == fresh.fold_mirror.tick == 6
+    assert b.fold_mirror.tick == 4  # b reads a's rows when it next looks something up
+    with a.begin() as tx, fresh.begin() as other:
+        ids = list(range(1, 8))
+        assert tx.fold_key_counts(ids) == other.fold_key_counts(ids)
+        assert sorted(tx.fold_key_counts(ids)) == sorted({*first, *second, *again})
 
 
 def test_joined_articles_and_an_emptied_index_reach_other_workers(tmp_path: Path) -> None:
@@ -289,8 +293,12 @@ def test_joined_articles_and_an_emptied_index_reach_other_workers(tmp_path: Path
     keys = np.array(sorted(_logged_postings(a)), dtype=np.int64)
     with b.begin() as tx:
         assert {a for _, a in tx.fold_lookup(keys).tolist()} == {first[0], second[0]}
-    assert _place(a, [Copy("Dredging", tuple(BODY))], first_id=3) == first  # joins the two
     with b.begin() as tx:
+        counted = tx.fold_key_counts([first[0], second[0]])
+    assert _place(a, [Copy("Dredging", tuple(BODY))], first_id=3) == first  # joins the two
+    fewest = min(*counted.values(), fold.fingerprints([Copy("Dredging", tuple(BODY))], RULES)[0].key_count)
+    with b.begin() as tx:
+        assert tx.fold_key_counts([first[0], second[0]]) == {first[0]: fewest}
         assert {a for _, a in tx.fold_lookup(keys).tolist()} == {first[0]}
         assert tx.fold_lookup(keys, most=1)[:, 1].tolist() == [first[0]] * len(keys)
     with a.begin() as tx:
@@ -299,6 +307,7 @@ def test_joined_articles_and_an_emptied_index_reach_other_workers(tmp_path: Path
     with b.begin() as tx:
         assert tx.fold_lookup(keys).shape == (0, 2)
         assert tx.fold_index_stats()["postings"] == 0
+        assert tx.fold_key_counts([first[0]]) == {}
     assert _place(b, [Copy("Dredging", tuple(BODY))], first_id=4) not in (first, second)
 
 
@@ -311,7 +320,8 @@ def test_a_log_with_rows_missing_is_a_clear_error(store: Store) -> None:
     with Store(store.url).begin() as tx, pytest.raises(index_sql.FoldLogError, match="rows before it"):
         tx.fold_lookup(np.array([1, 2], dtype=np.int64))
     with store.begin() as tx:
-        tx.c.exec_driver_sql("UPDATE fold_log SET tick = 1, kind = 7")
+        tx.c.exec_driver_sql("DELETE FROM fold_log")
+        tx.c.exec_driver_sql("INSERT INTO fold_log (tick, kind, data) VALUES (1, 7, x'')")
     with Store(store.url).begin() as tx, pytest.raises(ValueError, match="unknown kind 7"):
         tx.fold_lookup(np.array([1, 2], dtype=np.int64))
 

@@ -23,12 +23,13 @@ from tidings.models import Copy
 from tidings.store import schema as t
 from tidings.store.fold_mirror import (
     CLEARED,
+    COUNTED,
     JOINED,
     POSTED,
     FoldMirror,
     Pending,
     pack_join,
-    pack_postings,
+    pack_pairs,
 )
 from tidings.store.util import driver_many, driver_rows
 from tidings.store.util import now as _now
@@ -65,15 +66,9 @@ class FoldTables:
         return [(a, k, bytes(w)) for a, k, w in rows]
 
     def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for start in range(0, len(article_ids), _CHUNK):
-            rows = self._rows(
-                "SELECT article_id, min(key_count) FROM fold_signatures "
-                f"WHERE article_id {self._any('ids')} GROUP BY article_id",
-                {"ids": _array(self, article_ids[start : start + _CHUNK])},
-            )
-            out.update(rows)
-        return out
+        with self.fold_mirror.lock:
+            self._fold_sync()
+            return self.fold_mirror.key_counts_of(article_ids, self._fold_pending)
 
     def fold_new_articles(self, count: int) -> list[int]:
         if count <= 0:
@@ -106,9 +101,11 @@ class FoldTables:
                 "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
                 signatures,
             )
+            counted = np.array([(a, n) for _, a, n, _ in signatures], dtype=np.int64)
+            self._fold_log(COUNTED, pack_pairs(counted[:, 0], counted[:, 1]))
         if keys:
             pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
-            self._fold_log(POSTED, pack_postings(pairs[:, 0], pairs[:, 1]))
+            self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
         """Copies and word hashes of `absorbed` move to `into`; the absorbed articles go (their postings
@@ -121,7 +118,13 @@ class FoldTables:
         self.c.execute(update(m).where(m.c.into_id.in_(gone)).values(into_id=into))
         self.c.execute(insert(m), [{"article_id": g, "into_id": into} for g in gone])
         self.c.execute(delete(t.articles).where(t.articles.c.id.in_(gone)))
+        counts = self.fold_key_counts([into, *gone])
         self._fold_log(JOINED, pack_join(into, gone))
+        pending = self._fold_pending
+        for article in gone:
+            pending.counts.pop(article, None)
+        if counts:
+            pending.counts[into] = min(counts.values())
 
     # maintenance --------------------------------------------------------------------------------------------
     def fold_merged_into(self, article_id: int) -> int | None:

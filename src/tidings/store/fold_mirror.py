@@ -32,15 +32,17 @@ from tidings.store.keyfilter import KeyFilter
 HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
 RUN_GROWTH = 4  # a run is merged into the one before it while that one is less than this many times larger
 
-POSTED, JOINED, CLEARED = 0, 1, 2  # kinds of log row
+# kinds of log row: postings (keys, then their articles), articles joined (the one kept, then the ones it
+# absorbed), the index emptied, copies' key counts (articles, then the number of index keys of a copy)
+POSTED, JOINED, CLEARED, COUNTED = 0, 1, 2, 3
 
 
-def pack_postings(keys: np.ndarray, articles: np.ndarray) -> bytes:
-    """A log row's data: the keys (little-endian int64), then the articles (little-endian int64)."""
-    return np.concatenate([keys.astype("<i8"), articles.astype("<i8")]).tobytes()
+def pack_pairs(first: np.ndarray, second: np.ndarray) -> bytes:
+    """A log row's data: one column of little-endian int64, then the other."""
+    return np.concatenate([first.astype("<i8"), second.astype("<i8")]).tobytes()
 
 
-def unpack_postings(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+def unpack_pairs(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     values = np.frombuffer(data, dtype="<i8").astype(np.int64)
     half = len(values) // 2
     return values[:half], values[half:].astype(np.int32)
@@ -146,6 +148,40 @@ class Aliases:
         return out
 
 
+class KeyCounts:
+    """Each article's fewest index keys of one of its copies (what `FoldIndex.fold_key_counts` tells),
+    by article id."""
+
+    NONE = np.iinfo(np.int32).max
+
+    def __init__(self) -> None:
+        self.counts = np.full(0, self.NONE, dtype=np.int32)
+
+    def add(self, articles: np.ndarray, counts: np.ndarray) -> None:
+        if not len(articles):
+            return
+        top = int(articles.max()) + 1
+        if top > len(self.counts):
+            grown = np.full(max(top, 2 * len(self.counts)), self.NONE, dtype=np.int32)
+            grown[: len(self.counts)] = self.counts
+            self.counts = grown
+        np.minimum.at(self.counts, articles, counts.astype(np.int32))
+
+    def join(self, into: int, absorbed: Sequence[int]) -> None:
+        ids = np.array([into, *absorbed], dtype=np.int64)
+        fewest = int(self.get(ids).min())
+        self.add(ids[:1], np.array([fewest], dtype=np.int32))
+        known = ids[1:][ids[1:] < len(self.counts)]
+        self.counts[known] = self.NONE  # gone
+
+    def get(self, articles: np.ndarray) -> np.ndarray:
+        """The counts of these articles, `NONE` where none is known."""
+        out = np.full(len(articles), self.NONE, dtype=np.int32)
+        inside = articles < len(self.counts)
+        out[inside] = self.counts[articles[inside]]
+        return out
+
+
 class Postings:
     """Sorted runs of (key, article) pairs, the boilerplate keys and a filter of every key posted."""
 
@@ -212,6 +248,7 @@ class Pending:
         self.base: int | None = None  # the tick the worker's copy held when this transaction first wrote
         self.rows: list[tuple[int, int, bytes]] = []  # (tick, kind, data)
         self.aliases = Aliases()
+        self.counts: dict[int, int] = {}  # fewest keys of a copy, by article
         self.cleared = False
         self._postings: Postings | None = None
         self._unsorted: list[bytes] = []
@@ -220,17 +257,21 @@ class Pending:
         self.rows.append((tick, kind, data))
         if kind == POSTED:
             self._unsorted.append(data)
-        elif kind == JOINED:
+        elif kind == JOINED:  # the kept article's count is set by who joined them (it knows the store's)
             self.aliases.join(*unpack_join(data))
+        elif kind == COUNTED:
+            for article, count in zip(*(a.tolist() for a in unpack_pairs(data)), strict=True):
+                self.counts[article] = min(count, self.counts.get(article, count))
         else:
             self._postings, self._unsorted, self.aliases, self.cleared = None, [], Aliases(), True
+            self.counts = {}
 
     @property
     def postings(self) -> Postings:
         if self._postings is None:
             self._postings = Postings()
         for data in self._unsorted:
-            self._postings.add(*unpack_postings(data))
+            self._postings.add(*unpack_pairs(data))
         self._unsorted = []
         return self._postings
 
@@ -246,13 +287,17 @@ class FoldMirror:
         self.tick = 0
         self.postings = Postings()
         self.aliases = Aliases()
+        self.key_counts = KeyCounts()
 
     def apply(self, tick: int, kind: int, data: bytes) -> None:
         """Take in one log row (the one after `tick`)."""
         if kind == POSTED:
-            self.postings.add(*unpack_postings(data))
+            self.postings.add(*unpack_pairs(data))
         elif kind == JOINED:
             self.aliases.join(*unpack_join(data))
+            self.key_counts.join(*unpack_join(data))
+        elif kind == COUNTED:
+            self.key_counts.add(*unpack_pairs(data))
         elif kind == CLEARED:
             self.reset()
         else:
@@ -300,6 +345,20 @@ class FoldMirror:
             flagged = wanted[over & (holders > 0) | hot]
             rows.append(np.stack([flagged, np.full(len(flagged), -1, dtype=np.int64)], axis=1))
         return np.concatenate(rows)
+
+    def key_counts_of(self, articles: Sequence[int], pending: Pending) -> dict[int, int]:
+        """What `FoldIndex.fold_key_counts` answers, from this copy and a transaction's own writes."""
+        ids = np.asarray(articles, dtype=np.int64)
+        counts = np.full(len(ids), KeyCounts.NONE, dtype=np.int64)
+        if not pending.cleared:
+            counts = self.key_counts.get(ids).astype(np.int64)
+        out = {a: c for a, c in zip(ids.tolist(), counts.tolist(), strict=True) if c != KeyCounts.NONE}
+        if pending.counts:
+            wanted = set(ids.tolist())
+            for article, mine in pending.counts.items():
+                if article in wanted:
+                    out[article] = min(mine, out.get(article, mine))
+        return out
 
 
 def warm() -> None:

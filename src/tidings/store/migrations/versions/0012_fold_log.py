@@ -1,7 +1,8 @@
 """Fold: the index becomes a log that workers replay into memory (`fold_log`, see store/fold_mirror.py)
 in place of the levelled postings table (`fold_anchors`) and the key log of its filter (`fold_keys`).
 
-The postings already stored are carried over as the log's first rows, in key order. Downgrading empties
+The postings already stored are carried over as the log's first rows, in key order, then the copies'
+key counts (each article's fewest). Downgrading empties
 the index and marks it to be rebuilt from the copies' text.
 
 Revision ID: 0012_fold_log
@@ -38,6 +39,15 @@ def upgrade() -> None:
         pairs = np.array([(int(k), int(a)) for k, a in rows], dtype="<i8")
         tick += 1
         op.bulk_insert(log, [{"tick": tick, "kind": 0, "data": pairs.T.copy().tobytes()}])
+    counted = bind.execute(
+        sa.text(
+            "SELECT article_id, min(key_count) FROM fold_signatures GROUP BY article_id ORDER BY article_id"
+        )
+    ).all()
+    if counted:
+        pairs = np.array([(int(a), int(n)) for a, n in counted], dtype="<i8")
+        tick += 1
+        op.bulk_insert(log, [{"tick": tick, "kind": 3, "data": pairs.T.copy().tobytes()}])
     op.drop_table("fold_keys")
     op.drop_table("fold_anchors")
     op.execute("DELETE FROM fold_levels WHERE level >= 0")
