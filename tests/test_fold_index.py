@@ -367,3 +367,13 @@ def test_the_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
         command.downgrade(config, "0011_fold_keys")
     with store.engine.begin() as connection:
         assert connection.exec_driver_sql("SELECT level FROM fold_levels").scalars().all() == [-1]
+
+
+def test_a_posting_in_two_runs_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 0)  # never merged
+    mirror = fold_mirror.FoldMirror()
+    for tick in (1, 2):  # (5, 1) posted twice, (6, 1) and (6, 2)
+        mirror.apply(tick, fold_mirror.POSTED, fold_mirror.pack_pairs(np.array([5, 6]), np.array([1, tick])))
+    assert len(mirror.postings.runs) == 2
+    rows = mirror.lookup(np.array([5, 6, 7], dtype=np.int64), 1, fold_mirror.Pending())
+    assert sorted(rows.tolist()) == [[5, 1], [6, -1], [6, 1]]  # key 6 is over the bound, key 5 is not

@@ -329,9 +329,9 @@ class FoldMirror:
         else:
             key_at = np.concatenate(found_key)
             articles = pending.aliases.resolve(np.concatenate(found_article).astype(np.int64))
-            if len(found_key) > 1 or len(self.aliases.gone) or len(pending.aliases.gone):
-                pairs = np.unique((key_at << 32) | articles)  # each (key, article) once
-                key_at, articles = pairs >> 32, pairs & 0xFFFFFFFF
+            # each (key, article) once: a posting may be in two runs, or two articles joined since
+            pairs = np.unique((key_at << 32) | articles)
+            key_at, articles = pairs >> 32, pairs & 0xFFFFFFFF
         holders = np.bincount(key_at, minlength=len(wanted))
         hot |= holders > HOT_POSTINGS
         over = hot if most is None else hot | (holders > most)
