@@ -88,3 +88,16 @@ def test_the_term_index_finds_what_a_plain_one_does_through_relists_drops_and_re
         assert index.find(query, qw, since, 0.05) == expected, step
     assert rebuilt > 3  # the arena was rebuilt along the way
     assert index.terms() == {t for terms in plain.values() for t in terms}
+
+
+def test_the_term_index_makes_room_for_new_term_ids() -> None:
+    import numpy as np
+
+    from tidings.store.story_lookup import StoryLookup
+
+    index = StoryLookup(3)
+    far = np.array([7, 5000, 90_000], np.int64)
+    index.put(1, 0.0, far, np.array([0.5, 0.25, 0.125]), far[1:])
+    assert len(index.head) > 90_000
+    assert index.find(np.array([5000, 90_000, 7]), np.ones(3), 0.0, 0.0) == {1: 0.375}
+    assert index.find(np.array([123_456]), np.ones(1), 0.0, 0.0) == {}  # a term no story was listed under

@@ -150,25 +150,43 @@ def vector(terms: Terms, index: StoryIndex, params: Params) -> Vector:
     if not names:
         return EMPTY
     counts, kinds = zip(*terms.values(), strict=True)
-    weights = params.weights
-    of = {WORD: 1.0, NAME: weights.name, NUMBER: weights.number, PHRASE: weights.phrase}
     common = params.common_share * total if total >= params.common_after else math.inf
-    pos, raw = kernel.weigh(
+    out_ids, out_w, order, start, end, pos, raw = kernel.article(
+        ids,
         np.array(counts, np.float64),
-        np.array([of[kind] for kind in kinds], np.float64),
+        np.frombuffer("".join(kinds).encode(), np.uint8),
+        _kind_weights(params.weights),
         freqs,
         math.log(total + 1),
         common,
+        params.article_terms,
     )
-    chosen = _top(raw, params.article_terms, lambda at: [names[p] for p in pos[at].tolist()])
+    if end <= params.article_terms:
+        return out_ids, out_w
+    chosen = _by_text(
+        order, start, end, params.article_terms, lambda at: [names[p] for p in pos[at].tolist()]
+    )
     out: Vector = kernel.pick(ids[pos], raw, chosen, 0.0)
     return out
 
 
-def _top(weights: NDArray[np.float64], keep: int, texts: Callable[[Ids], Sequence[str]]) -> Ids:
-    """The positions of the `keep` heaviest `weights` (ties: the first terms alphabetically, `texts` giving
-    the terms at some positions), heaviest first."""
-    order, start, end = kernel.top(weights, keep)
+_KIND_WEIGHTS: dict[Weights, NDArray[np.float64]] = {}
+
+
+def _kind_weights(weights: Weights) -> NDArray[np.float64]:
+    """Each kind's weight by the code of its letter (kinds are one ASCII letter each)."""
+    table = _KIND_WEIGHTS.get(weights)
+    if table is None:
+        table = np.ones(256, np.float64)
+        for kind in (WORD, NAME, NUMBER, PHRASE):
+            table[ord(kind)] = weights.of(kind)
+        _KIND_WEIGHTS[weights] = table
+    return table
+
+
+def _by_text(order: Ids, start: int, end: int, keep: int, texts: Callable[[Ids], Sequence[str]]) -> Ids:
+    """The positions of the `keep` heaviest weights given `kernel.top`'s answer, the tie at the cut broken
+    by the terms' text (`texts` gives the terms at some positions): the first alphabetically stay."""
     if end <= keep:
         found: Ids = order[:keep]
         return found
@@ -178,12 +196,24 @@ def _top(weights: NDArray[np.float64], keep: int, texts: Callable[[Ids], Sequenc
     return np.concatenate((order[:start], tied[by_text]))
 
 
+def _top(weights: NDArray[np.float64], keep: int, texts: Callable[[Ids], Sequence[str]]) -> Ids:
+    """The positions of the `keep` heaviest `weights` (ties: the first terms alphabetically, `texts` giving
+    the terms at some positions)."""
+    order, start, end = kernel.top(weights, keep)
+    return _by_text(order, start, end, keep, texts)
+
+
 def _strongest(vec: Vector, keep: int, index: StoryIndex) -> Vector:
     """The `keep` heaviest terms of `vec` (ties: the first terms alphabetically)."""
     ids, weights = vec
     if len(ids) <= keep:
         return vec
-    out: Vector = kernel.pick(ids, weights, _top(weights, keep, lambda at: index.term_texts(ids[at])), 1.0)
+    out_ids, out_w, order, start, end = kernel.strongest(ids, weights, keep)
+    if end <= keep:
+        return out_ids, out_w
+    out: Vector = kernel.pick(
+        ids, weights, _by_text(order, start, end, keep, lambda at: index.term_texts(ids[at])), 1.0
+    )
     return out
 
 
@@ -385,8 +415,10 @@ def decay(when: datetime | None, last_seen: datetime | None, window_days: int) -
 def _mean(a: Vector, a_size: int, b: Vector, b_size: int, keep: int, index: StoryIndex) -> Vector:
     """The size-weighted mean of two centroids (an article is a centroid of size 1), cut to `keep` terms
     (ties: the first alphabetically)."""
-    ids, summed = kernel.sums(a[0], a[1], a_size, b[0], b[1], b_size)
-    chosen = _top(summed, keep, lambda at: index.term_texts(ids[at]))
+    out_ids, out_w, order, start, end, ids, summed = kernel.mean(a[0], a[1], a_size, b[0], b[1], b_size, keep)
+    if end <= keep:
+        return out_ids, out_w
+    chosen = _by_text(order, start, end, keep, lambda at: index.term_texts(ids[at]))
     out: Vector = kernel.pick(ids, summed, chosen, float(a_size + b_size or 1))
     return out
 

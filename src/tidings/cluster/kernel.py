@@ -127,6 +127,46 @@ def sums(a_ids, a_w, a_size, b_ids, b_w, b_size):
     return ids[:k], out[:k]
 
 
+@njit(cache=True, nogil=True)
+def _first(ids, weights, keep, scale):
+    """`pick` of the `keep` heaviest when no tie straddles the cut, with `top`'s answer: (ids, weights,
+    order, start, end); no ids when a tie straddles it (the caller then picks by text)."""
+    order, start, end = top(weights, keep)
+    if end > keep:
+        return ids[:0], weights[:0], order, start, end
+    out_ids, out_w = pick(ids, weights, order[:keep], scale)
+    return out_ids, out_w, order, start, end
+
+
+@njit(cache=True, nogil=True)
+def article(ids, counts, codes, of_code, freqs, top_idf, common, keep):
+    """An article's unit vector: `weigh` (each term's kind weight `of_code[codes[i]]`), then its `keep`
+    strongest (`_first`, over the kept terms' positions). Returns (ids, weights, order, start, end, the
+    kept terms' positions, their weights)."""
+    kinds = np.empty(len(codes), np.float64)
+    for i in range(len(codes)):
+        kinds[i] = of_code[codes[i]]
+    pos, raw = weigh(counts, kinds, freqs, top_idf, common)
+    out_ids, out_w, order, start, end = _first(ids[pos], raw, keep, 0.0)
+    return out_ids, out_w, order, start, end, pos, raw
+
+
+@njit(cache=True, nogil=True)
+def strongest(ids, weights, keep):
+    """The `keep` heaviest terms of a vector (`_first`, weights as they are)."""
+    return _first(ids, weights, keep, 1.0)
+
+
+@njit(cache=True, nogil=True)
+def mean(a_ids, a_w, a_size, b_ids, b_w, b_size, keep):
+    """The size-weighted mean of two vectors cut to `keep` terms (`_first` over `sums`), with the sums:
+    (ids, weights, order, start, end, summed ids, sums)."""
+    ids, summed = sums(a_ids, a_w, a_size, b_ids, b_w, b_size)
+    total = a_size + b_size
+    out_ids, out_w, order, start, end = _first(ids, summed, keep, float(total if total else 1))
+    return out_ids, out_w, order, start, end, ids, summed
+
+
 def warm() -> None:
     """Compile (or load from the disk cache) every loop here."""
     ids = np.arange(3, dtype=np.int64)
@@ -137,3 +177,7 @@ def warm() -> None:
     pick(ids, w, order[:2], 2.0)
     cosine(ids, w, ids, w)
     sums(ids, w, 1, ids, w, 2)
+    codes = np.frombuffer(b"wen", np.uint8)
+    article(ids, np.array([1.0, 2.0, 1.0]), codes, np.ones(256), np.array([1, 2, 3], np.int64), 2.0, 9.0, 2)
+    strongest(ids, w, 2)
+    mean(ids, w, 1, ids, w, 2, 2)

@@ -22,7 +22,11 @@ from numba import njit
 def relist(slot, terms, ids, weights, listed, entries, head, owner, weight, follow, used):
     """List story `slot` under `terms` (distinct ids, each in the story's centroid: `ids` ascending,
     `weights`) instead of the terms it was listed under. Entries are taken from `used` on (the arena has
-    room for all of `terms`). Returns (entries used, entries that died)."""
+    room for all of `terms`). Returns (entries used, entries that died), or -1 and nothing changed when a
+    term is past the end of `head`."""
+    for j in range(len(terms)):
+        if terms[j] >= len(head):
+            return -1, 0
     died = 0
     width = listed.shape[1]
     old_terms = listed[slot].copy()  # the row is rewritten below
@@ -166,12 +170,9 @@ class StoryLookup:
         if slot is None:
             slot = self._slot(story_id)
         self.seen[slot] = seen
-        top = int(terms.max()) + 1 if len(terms) else 0
-        if top > len(self.head):
-            self.head = np.concatenate((self.head, np.full(max(top, 2 * len(self.head)), -1, np.int64)))
         if self.used + len(terms) > len(self.owner):
             self._compact(len(terms))
-        self.used, died = relist(
+        used, died = relist(
             slot,
             terms,
             ids,
@@ -184,6 +185,12 @@ class StoryLookup:
             self.follow,
             self.used,
         )
+        if used < 0:  # a term past the end of `head`: room made, then again
+            top = int(terms.max()) + 1
+            self.head = np.concatenate((self.head, np.full(max(top, 2 * len(self.head)), -1, np.int64)))
+            self.put(story_id, seen, ids, weights, terms)
+            return
+        self.used = used
         self.dead += died
 
     def drop(self, story_id: int) -> None:
