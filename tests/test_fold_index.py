@@ -3,6 +3,7 @@ one, the same articles in any order, new versions, the log workers replay, rebui
 
 from __future__ import annotations
 
+import json
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -369,11 +370,49 @@ def test_the_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("SELECT level FROM fold_levels").scalars().all() == [-1]
 
 
-def test_a_posting_in_two_runs_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_postings_of_articles_joined_since_count_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fold_mirror, "RUN_GROWTH", 0)  # never merged
     mirror = fold_mirror.FoldMirror()
-    for tick in (1, 2):  # (5, 1) posted twice, (6, 1) and (6, 2)
-        mirror.apply(tick, fold_mirror.POSTED, fold_mirror.pack_pairs(np.array([5, 6]), np.array([1, tick])))
+    for tick, keys in ((1, [5, 6, 7]), (2, [5, 6])):  # keys 5 and 6 in articles 1 and 2, key 7 in 1 only
+        posted = fold_mirror.pack_pairs(np.array(keys), np.full(len(keys), tick))
+        mirror.apply(tick, fold_mirror.POSTED, posted)
     assert len(mirror.postings.runs) == 2
-    rows = mirror.lookup(np.array([5, 6, 7], dtype=np.int64), 1, fold_mirror.Pending())
-    assert sorted(rows.tolist()) == [[5, 1], [6, -1], [6, 1]]  # key 6 is over the bound, key 5 is not
+    rows = mirror.lookup(np.array([5, 6, 7, 8], dtype=np.int64), 1, fold_mirror.Pending())
+    assert sorted(rows.tolist()) == [[5, -1], [5, 1], [6, -1], [6, 1], [7, 1]]  # 5 and 6 are over the bound
+    mirror.apply(3, fold_mirror.JOINED, fold_mirror.pack_join(1, [2]))
+    rows = mirror.lookup(np.array([5, 6, 7, 8], dtype=np.int64), 1, fold_mirror.Pending())
+    assert sorted(rows.tolist()) == [[5, 1], [6, 1], [7, 1]]  # one article each now
+    pending = fold_mirror.Pending()
+    pending.add(4, fold_mirror.POSTED, fold_mirror.pack_pairs(np.array([7]), np.array([9])))
+    rows = mirror.lookup(np.array([5, 6, 7], dtype=np.int64), 1, pending)
+    assert sorted(rows.tolist()) == [[5, 1], [6, 1], [7, -1], [7, 1]]  # and the transaction's own
+
+
+def test_rebuilding_the_index_keeps_every_copy_where_it_was(tmp_path: Path) -> None:
+    """The index rebuilt from the copies' text (a store from before word hashes, or downgraded) finds
+    what it found before, and posts each (key, article) once though the copies come in small batches."""
+    from tidings import pipeline, settings
+
+    items = [it for chunk in chunks(120, seed=4) for it in chunk.items]
+    lines = [
+        json.dumps({"id": str(n), "title": it.copy.title or "", "text": "\n\n".join(it.copy.body)})
+        for n, it in enumerate(items)
+    ]
+    source = tmp_path / "records.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = Store(f"sqlite:///{tmp_path / 'rebuilt.db'}")
+    store.migrate()
+    pipeline.ingest_records(store, [source], settings.load({}, environ={}))
+    before = _final(store)
+    keys = np.array(sorted(_logged_postings(store)), dtype=np.int64)
+    with store.begin() as tx:
+        found = sorted(tx.fold_lookup(keys).tolist())
+    with store.begin() as tx:
+        pipeline.reindex_fold(tx, RULES, batch=3)  # batches smaller than some articles
+    assert _final(store) == before
+    with store.begin() as tx:
+        assert sorted(tx.fold_lookup(keys).tolist()) == found
+        rows = tx.c.exec_driver_sql("SELECT data FROM fold_log WHERE kind = 0").scalars().all()
+    posted = np.concatenate([np.stack(fold_mirror.unpack_pairs(bytes(r)), axis=1) for r in rows])
+    assert len(np.unique(posted, axis=0)) == len(posted)
+    assert len(rows) > 10

@@ -153,23 +153,27 @@ class FoldTables:
         self._fold_append(tick, CLEARED, b"")
 
     def fold_stored_copies(self, batch: int) -> Iterator[list[tuple[int, int, Copy]]]:
-        """(copy id, article id, copy text) of every copy in an article, in batches."""
+        """(copy id, article id, copy text) of every copy in an article, in batches of about `batch`
+        copies, article by article: an article's copies are never split between two batches (so a batch
+        that posts its copies' keys posts each (key, article) once, and no other batch posts it)."""
         c = t.copies
+        columns = select(c.c.id, c.c.article_id, c.c.title, c.c.dek, c.c.body)
         after = 0
         while True:
             rows = self.c.execute(
-                select(c.c.id, c.c.article_id, c.c.title, c.c.dek, c.c.body)
-                .where(c.c.id > after, c.c.article_id.is_not(None))
-                .order_by(c.c.id)
-                .limit(batch)
+                columns.where(c.c.article_id > after).order_by(c.c.article_id, c.c.id).limit(batch)
             ).all()
             if not rows:
                 return
+            last, last_copy = int(rows[-1][1]), int(rows[-1][0])
+            rows += self.c.execute(  # the rest of the last article's copies
+                columns.where(c.c.article_id == last, c.c.id > last_copy).order_by(c.c.id)
+            ).all()
             yield [
                 (int(i), int(a), Copy(title=title, dek=dek, body=tuple(json.loads(body))))
                 for i, a, title, dek, body in rows
             ]
-            after = int(rows[-1][0])
+            after = last
 
     def fold_index_stats(self) -> dict[str, int]:
         """The worker's copy of the index, as this transaction sees it: the last log row it holds,

@@ -2,18 +2,23 @@
 in the store.
 
 The store keeps the index as a log (`fold_log`): one row per transaction that posted keys (the postings,
-packed), joined articles (the article kept and the ones it absorbed) or emptied the index, numbered by a
-tick. A worker replays the rows past the tick it holds, so what it holds is what every worker committed,
-whatever process wrote it; a worker that starts on a big store replays the whole log once.
+packed), recorded its copies' key counts, joined articles (the article kept and the ones it absorbed) or
+emptied the index, numbered by a tick. A worker replays the rows past the tick it holds, so what it holds
+is what every worker committed, whatever process wrote it; a worker that starts on a big store replays
+the whole log once.
 
 In memory the postings are sorted runs, like a log-structured merge tree: each transaction's postings
 become a run, and a run is merged with the one before it while that one is less than `RUN_GROWTH` times
 larger, so there are a few runs (one large, smaller ones after it) and each posting is rewritten a few
-times. A lookup is a binary search per run; a Bloom filter of every key posted (`keyfilter`) answers
-"surely not there" for most keys of a new copy before any search. A key that more than `HOT_POSTINGS`
-articles share is boilerplate: its postings are dropped when a merge finds that many, and it is known
-as boilerplate from then on. Joined articles are followed when postings are read (`Aliases`), so a join
-rewrites nothing.
+times. A Bloom filter of every key posted (`keyfilter`) answers "surely not there" for most keys of a new
+copy; for the others a binary search per run finds where their postings lie, which counts them without
+reading them. A key's postings are read whole only when they are few; of a key many articles share, only
+the postings of articles the other keys found are read (that set does not grow with the index). A key that
+more than `HOT_POSTINGS` articles share is boilerplate: its postings are dropped when a merge finds that
+many, and it is known as boilerplate from then on. Joined articles are followed when postings are read
+(`Aliases`), so a join rewrites nothing. Each (key, article) is posted once (`fold.place` posts only
+what the lookup did not return; a rebuild posts whole articles a batch), so counting a key's postings
+counts its articles, but for articles joined since.
 
 A transaction sees the store as it found it plus its own writes (`Pending`); these are taken into the
 worker's copy when it commits (or read back from the log later), and forgotten if it rolls back.
@@ -102,19 +107,56 @@ def _merge(
 
 @njit(cache=True, nogil=True)
 def _gather(
-    run_keys: np.ndarray, run_articles: np.ndarray, wanted: np.ndarray, at: np.ndarray, out_key: np.ndarray,
+    articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, out_key: np.ndarray,
     out_article: np.ndarray, used: int,
 ) -> int:  # fmt: skip
-    """Append (position in `wanted`, article) for every posting of the wanted keys (sorted) in a run
-    (sorted), growing nothing: the caller sized the output. `at[i]` is where wanted[i] starts."""
-    for i in range(len(wanted)):
-        p = at[i]
-        while p < len(run_keys) and run_keys[p] == wanted[i]:
-            out_key[used] = i
-            out_article[used] = run_articles[p]
-            used += 1
-            p += 1
+    """Append (key position, article) for every posting in a run's spans lo[i]:hi[i] of the keys with
+    take[i]; the caller sized the output. The new end of the output."""
+    for i in range(len(lo)):
+        if take[i]:
+            for p in range(lo[i], hi[i]):
+                out_key[used] = i
+                out_article[used] = articles[p]
+                used += 1
     return used
+
+
+@njit(cache=True, nogil=True)
+def _count_marked(
+    articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, marked: np.ndarray,
+    counts: np.ndarray,
+) -> None:  # fmt: skip
+    """Add to counts[i], for each key with take[i], its postings in a run whose article is marked."""
+    for i in range(len(lo)):
+        if take[i]:
+            for p in range(lo[i], hi[i]):
+                a = articles[p]
+                if a < len(marked) and marked[a]:
+                    counts[i] += 1
+
+
+@njit(cache=True, nogil=True)
+def _gather_marked(
+    articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, marked: np.ndarray,
+    out_key: np.ndarray, out_article: np.ndarray, used: int,
+) -> int:  # fmt: skip
+    """`_gather`, of the postings whose article is marked only."""
+    for i in range(len(lo)):
+        if take[i]:
+            for p in range(lo[i], hi[i]):
+                a = articles[p]
+                if a < len(marked) and marked[a]:
+                    out_key[used] = i
+                    out_article[used] = a
+                    used += 1
+    return used
+
+
+def _mask(ids: np.ndarray) -> np.ndarray:
+    """A byte per article id up to the largest of `ids`, set for `ids`."""
+    mask = np.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=np.uint8)
+    mask[ids] = 1
+    return mask
 
 
 class Aliases:
@@ -182,6 +224,25 @@ class KeyCounts:
         return out
 
 
+Span = tuple[np.ndarray, np.ndarray, np.ndarray]  # a run's articles; where each key's postings start, end
+
+
+def _gather_all(spans: Sequence[Span], take: np.ndarray, marked: np.ndarray | None = None) -> tuple[
+    np.ndarray, np.ndarray
+]:  # fmt: skip
+    """(key position, article) of the postings of the keys with `take` (of marked articles only)."""
+    size = sum(int((hi - lo)[take].sum()) for _, lo, hi in spans)
+    out_key = np.empty(size, dtype=np.int64)
+    out_article = np.empty(size, dtype=np.int64)
+    used = 0
+    for articles, lo, hi in spans:
+        if marked is None:
+            used = _gather(articles, lo, hi, take, out_key, out_article, used)
+        else:
+            used = _gather_marked(articles, lo, hi, take, marked, out_key, out_article, used)
+    return out_key[:used], out_article[:used]
+
+
 class Postings:
     """Sorted runs of (key, article) pairs, the boilerplate keys and a filter of every key posted."""
 
@@ -210,23 +271,21 @@ class Postings:
             self._boilerplate(hot)
         self.size = sum(len(k) for k, _ in self.runs)
 
-    def find(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in `wanted`, article) of every posting of the wanted keys (sorted, distinct)."""
-        parts_key, parts_article = [], []
+    def spans(self, wanted: np.ndarray, where: np.ndarray | None = None) -> list[Span]:
+        """Where each wanted key's postings are in each run (`where`: the only keys to look for)."""
+        out = []
         for run_keys, run_articles in self.runs:
-            lo = np.searchsorted(run_keys, wanted, "left")
-            hi = np.searchsorted(run_keys, wanted, "right")
-            count = int((hi - lo).sum())
-            if not count:
-                continue
-            out_key = np.empty(count, dtype=np.int64)
-            out_article = np.empty(count, dtype=np.int32)
-            _gather(run_keys, run_articles, wanted, lo, out_key, out_article, 0)
-            parts_key.append(out_key)
-            parts_article.append(out_article)
-        if not parts_key:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        return np.concatenate(parts_key), np.concatenate(parts_article)
+            lo = np.zeros(len(wanted), dtype=np.int64)
+            hi = np.zeros(len(wanted), dtype=np.int64)
+            sought = wanted if where is None else wanted[where]
+            found_lo = np.searchsorted(run_keys, sought, "left")
+            found_hi = np.searchsorted(run_keys, sought, "right")
+            if where is None:
+                lo, hi = found_lo, found_hi
+            else:
+                lo[where], hi[where] = found_lo, found_hi
+            out.append((run_articles, lo, hi))
+        return out
 
     def is_hot(self, keys: np.ndarray) -> np.ndarray:
         if not len(self.hot):
@@ -306,45 +365,72 @@ class FoldMirror:
 
     def lookup(self, keys: np.ndarray, most: int | None, pending: Pending) -> np.ndarray:
         """What `FoldIndex.fold_lookup` answers, from this copy and a transaction's own writes: rows of
-        (key, article)."""
+        (key, article).
+
+        A key's postings are counted where they lie in each run (no posting is read for that); that
+        count bounds the key's articles from above (a key may have postings of two articles joined
+        since), and from below once the postings of joined articles are taken off. Only a key whose
+        postings straddle a bound that way has its articles counted one by one; a key over the bound has
+        only its postings of articles the others found read, in one compiled pass."""
         wanted = np.unique(np.asarray(keys, dtype=np.int64))
         if not len(wanted):
             return np.zeros((0, 2), dtype=np.int64)
-        found_key: list[np.ndarray] = []
-        found_article: list[np.ndarray] = []
-        hot = pending.postings.is_hot(wanted)
+        mine = pending.postings
+        hot = mine.is_hot(wanted)
+        spans = mine.spans(wanted) if mine.size else []
+        gone = pending.aliases.gone.astype(np.int64)
         if not pending.cleared:
             hot |= self.postings.is_hot(wanted)
             maybe = np.flatnonzero(self.postings.filter.may_hold(wanted))
             if len(maybe):
-                at, articles = self.postings.find(wanted[maybe])
-                found_key.append(maybe[at])
-                found_article.append(self.aliases.resolve(articles))
-        if pending.postings.size:
-            at, articles = pending.postings.find(wanted)
-            found_key.append(at)
-            found_article.append(articles)
-        if not found_key:
-            key_at, articles = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        else:
-            key_at = np.concatenate(found_key)
-            articles = pending.aliases.resolve(np.concatenate(found_article).astype(np.int64))
-            # each (key, article) once: a posting may be in two runs, or two articles joined since
-            pairs = np.unique((key_at << 32) | articles)
-            key_at, articles = pairs >> 32, pairs & 0xFFFFFFFF
+                spans += self.postings.spans(wanted, maybe)
+            gone = np.concatenate([self.aliases.gone.astype(np.int64), gone])
+        raw = np.zeros(len(wanted), dtype=np.int64)
+        for _, lo, hi in spans:
+            raw += hi - lo
+        limit = HOT_POSTINGS if most is None else min(most, HOT_POSTINGS)
+        over = ~hot & (raw > limit)
+        joined = np.zeros(len(wanted), dtype=np.int64)  # postings of articles joined into others
+        gone_mask = _mask(gone)
+        if len(gone) and over.any():
+            for articles, lo, hi in spans:
+                _count_marked(articles, lo, hi, over, gone_mask, joined)
+        least = raw - joined
+        unsure = over & ((least <= limit) | ((raw > HOT_POSTINGS) & (least <= HOT_POSTINGS)))
+        key_at, articles = _gather_all(spans, ~hot & (raw > 0) & ~(over & ~unsure))
+        articles = self._resolve(articles, pending)
+        pairs = np.unique((key_at << 32) | articles)  # each (key, article) once
+        key_at, articles = pairs >> 32, pairs & 0xFFFFFFFF
         holders = np.bincount(key_at, minlength=len(wanted))
-        hot |= holders > HOT_POSTINGS
-        over = hot if most is None else hot | (holders > most)
+        hot |= (over & ~unsure & (raw > HOT_POSTINGS)) | (unsure & (holders > HOT_POSTINGS))
+        over = (over & ~unsure) | (unsure & (holders > limit)) | hot
         keep = ~over[key_at]
-        if most is not None:
-            # a key over the bound: (key, -1), and its postings of the articles the others found (none for
-            # a boilerplate key)
-            keep |= ~hot[key_at] & np.isin(articles, articles[keep])
         rows = [np.stack([wanted[key_at[keep]], articles[keep]], axis=1)]
-        if most is not None:
-            flagged = wanted[over & (holders > 0) | hot]
-            rows.append(np.stack([flagged, np.full(len(flagged), -1, dtype=np.int64)], axis=1))
+        if most is None:
+            return np.concatenate(rows)
+        # a key over the bound: (key, -1), and its postings of the articles the others found (none for
+        # a boilerplate key)
+        found = np.unique(articles[keep])
+        shared = ~hot[key_at] & over[key_at] & np.isin(articles, found)
+        rows.append(np.stack([wanted[key_at[shared]], articles[shared]], axis=1))
+        unread = over & ~hot & ~unsure
+        if unread.any() and len(found):
+            marked = _mask(np.concatenate([found, gone]))
+            key_at, articles = _gather_all(spans, unread, marked)
+            articles = self._resolve(articles, pending)
+            inside = np.isin(articles, found)
+            pairs = np.unique((key_at[inside] << 32) | articles[inside])
+            rows.append(np.stack([wanted[pairs >> 32], pairs & 0xFFFFFFFF], axis=1))
+        flagged = wanted[over]
+        rows.append(np.stack([flagged, np.full(len(flagged), -1, dtype=np.int64)], axis=1))
         return np.concatenate(rows)
+
+    def _resolve(self, articles: np.ndarray, pending: Pending) -> np.ndarray:
+        """Articles joined into others as the ones they joined (the store's joins, then the
+        transaction's)."""
+        if not pending.cleared:
+            articles = self.aliases.resolve(articles)
+        return pending.aliases.resolve(articles)
 
     def key_counts_of(self, articles: Sequence[int], pending: Pending) -> dict[int, int]:
         """What `FoldIndex.fold_key_counts` answers, from this copy and a transaction's own writes."""
@@ -362,10 +448,13 @@ class FoldMirror:
 
 
 def warm() -> None:
-    """Compile the loops (numba keeps them on disk)."""
-    p = Postings()
-    p.add(np.array([1, 2, 2], dtype=np.int64), np.array([1, 1, 2], dtype=np.int32))
-    p.add(np.array([2], dtype=np.int64), np.array([3], dtype=np.int32))
-    at, articles = p.find(np.array([2], dtype=np.int64))
-    assert sorted(articles.tolist()) == [1, 2, 3], (at, articles)
-    assert p.filter.may_hold(np.array([1], dtype=np.int64))[0]
+    """Compile the loops (numba keeps them on disk): a lookup through every path, a join included."""
+    mirror = FoldMirror()
+    keys = np.array([1, 2, 2, 2], dtype=np.int64)
+    mirror.apply(1, POSTED, pack_pairs(keys, np.array([1, 1, 2, 3], dtype=np.int64)))
+    mirror.apply(2, POSTED, pack_pairs(keys[:2], np.array([4, 4], dtype=np.int64)))
+    mirror.apply(3, JOINED, pack_join(2, [3]))
+    rows = mirror.lookup(np.array([1, 2, 5], dtype=np.int64), 1, Pending()).tolist()
+    assert sorted(rows) == [[1, -1], [2, -1]], rows
+    rows = mirror.lookup(np.array([1, 2], dtype=np.int64), None, Pending()).tolist()
+    assert sorted(rows) == [[1, 1], [1, 4], [2, 1], [2, 2], [2, 4]], rows
