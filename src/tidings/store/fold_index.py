@@ -160,15 +160,17 @@ class FoldTables:
         columns = select(c.c.id, c.c.article_id, c.c.title, c.c.dek, c.c.body)
         after = 0
         while True:
-            rows = self.c.execute(
-                columns.where(c.c.article_id > after).order_by(c.c.article_id, c.c.id).limit(batch)
-            ).all()
+            rows = list(
+                self.c.execute(
+                    columns.where(c.c.article_id > after).order_by(c.c.article_id, c.c.id).limit(batch)
+                )
+            )
             if not rows:
                 return
             last, last_copy = int(rows[-1][1]), int(rows[-1][0])
-            rows += self.c.execute(  # the rest of the last article's copies
-                columns.where(c.c.article_id == last, c.c.id > last_copy).order_by(c.c.id)
-            ).all()
+            rows.extend(  # the rest of the last article's copies
+                self.c.execute(columns.where(c.c.article_id == last, c.c.id > last_copy).order_by(c.c.id))
+            )
             yield [
                 (int(i), int(a), Copy(title=title, dek=dek, body=tuple(json.loads(body))))
                 for i, a, title, dek, body in rows
