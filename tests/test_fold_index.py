@@ -416,3 +416,18 @@ def test_rebuilding_the_index_keeps_every_copy_where_it_was(tmp_path: Path) -> N
     posted = np.concatenate([np.stack(fold_mirror.unpack_pairs(bytes(r)), axis=1) for r in rows])
     assert len(np.unique(posted, axis=0)) == len(posted)
     assert len(rows) > 10
+
+
+def test_the_key_filter_is_built_again_as_one_when_its_chain_grows() -> None:
+    """Each filter of a chain costs an absent key a probe: past two, the postings build one filter for all
+    their keys, which still lets every key they hold through."""
+    rng = np.random.default_rng(5)
+    postings = fold_mirror.Postings()
+    held = []
+    for _ in range(6):
+        keys = rng.integers(0, 1 << 60, 100_000, dtype=np.int64)
+        postings.add(keys, rng.integers(1, 1000, len(keys)))
+        held.append(keys)
+        assert len(postings.filter.parts) <= 2
+    assert postings.filter.may_hold(np.concatenate(held)).all()
+    assert postings.filter.may_hold(rng.integers(1 << 61, 1 << 62, 100_000, dtype=np.int64)).mean() < 0.01

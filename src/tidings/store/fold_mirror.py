@@ -270,6 +270,11 @@ class Postings:
             self.runs.append((merged_keys, merged_articles))
             self._boilerplate(hot)
         self.size = sum(len(k) for k, _ in self.runs)
+        if len(self.filter.parts) > 2:  # one filter again, with room for as many keys more
+            self.filter = KeyFilter(first=2 * self.size)
+            for run_keys, _ in self.runs:
+                if len(run_keys):
+                    self.filter.add(run_keys[np.flatnonzero(np.diff(run_keys, prepend=run_keys[0] - 1))])
 
     def spans(self, wanted: np.ndarray, where: np.ndarray | None = None) -> list[Span]:
         """Where each wanted key's postings are in each run (`where`: the only keys to look for)."""

@@ -5,7 +5,8 @@ four in five), yet each would cost a binary search in every sorted run of postin
 filter answers "surely not there" for those; a key it lets through is searched as before, so lookups
 answer exactly what they would without it. A key is never taken out (a boilerplate key dropped from the
 runs stays in: a key held in excess costs only a search). The filter grows as a chain of filters, each
-twice the size of the one before, so no key is ever added twice.
+twice the size of the one before, so no key is ever added twice; whoever holds the keys may build it
+again as one filter sized for them all (each filter of a chain costs an absent key a probe).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def _holds(bits: np.ndarray, keys: np.ndarray, out: np.ndarray) -> None:
 class KeyFilter:
     """A chain of Bloom filters: `add` keys, ask which `may_hold` ones (never a false "no")."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = FIRST_KEYS) -> None:
+        self.first = 1 << max(6, (max(1, first) - 1).bit_length())  # keys the first part is sized for
         self.parts: list[np.ndarray] = []  # bit arrays (uint64 words), each twice the one before
         self.room = 0  # keys the last part still has room for
 
@@ -64,7 +66,7 @@ class KeyFilter:
         keys = np.asarray(keys, dtype=np.int64)
         while len(keys):
             if self.room <= 0:
-                size = FIRST_KEYS << len(self.parts)
+                size = self.first << len(self.parts)
                 self.parts.append(np.zeros(size * BITS_PER_KEY // 64, dtype=np.uint64))
                 self.room = size
             taken, keys = keys[: self.room], keys[self.room :]
