@@ -34,7 +34,6 @@ from tidings.store.fold_mirror import (
 from tidings.store.util import driver_many, driver_rows
 from tidings.store.util import now as _now
 
-_CHUNK = 20_000  # ids per statement
 _LOG_ROWS = 64  # log rows read per statement when catching up
 REINDEX_LEVEL = -1  # fold_levels marker: copies stored before the index had word hashes
 
