@@ -27,7 +27,6 @@ from tidings.fold.fingerprint import (
     Fingerprint,
     containment,
     fingerprint_texts,
-    index_keys,
     pack,
     shingles_in_place,
     unpack,
@@ -135,10 +134,6 @@ class _Arena:
         self.distinct[first : first + more] = -1
         self.n += more
         return first
-
-    def keys(self, signature: int, anchor_rate: int) -> np.ndarray:
-        shingles = self.shingles[self.wb[signature] : self.se[signature]]
-        return index_keys(shingles, anchor_rate)
 
 
 def _starts(lengths: Iterable[int]) -> np.ndarray:
