@@ -122,20 +122,6 @@ def _gather(
 
 
 @njit(cache=True, nogil=True)
-def _count_marked(
-    articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, marked: np.ndarray,
-    counts: np.ndarray,
-) -> None:  # fmt: skip
-    """Add to counts[i], for each key with take[i], its postings in a run whose article is marked."""
-    for i in range(len(lo)):
-        if take[i]:
-            for p in range(lo[i], hi[i]):
-                a = articles[p]
-                if a < len(marked) and marked[a]:
-                    counts[i] += 1
-
-
-@njit(cache=True, nogil=True)
 def _gather_marked(
     articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, marked: np.ndarray,
     out_key: np.ndarray, out_article: np.ndarray, used: int,
@@ -396,10 +382,9 @@ class FoldMirror:
         limit = HOT_POSTINGS if most is None else min(most, HOT_POSTINGS)
         over = ~hot & (raw > limit)
         joined = np.zeros(len(wanted), dtype=np.int64)  # postings of articles joined into others
-        gone_mask = _mask(gone)
         if len(gone) and over.any():
-            for articles, lo, hi in spans:
-                _count_marked(articles, lo, hi, over, gone_mask, joined)
+            at, _ = _gather_all(spans, over, _mask(gone))
+            joined = np.bincount(at, minlength=len(wanted))
         least = raw - joined
         unsure = over & ((least <= limit) | ((raw > HOT_POSTINGS) & (least <= HOT_POSTINGS)))
         key_at, articles = _gather_all(spans, ~hot & (raw > 0) & ~(over & ~unsure))
