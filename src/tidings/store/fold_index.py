@@ -204,10 +204,11 @@ class FoldTables:
 
     # internals ----------------------------------------------------------------------------------------------
     def _fold_sync(self) -> None:
-        """Bring the worker's copy up to the log (the caller holds its lock). A transaction that has
-        written to the log sees its own rows in `_fold_pending`; no other worker writes in its turn."""
+        """Bring the worker's copy up to the log (the caller holds its lock), once a transaction: its
+        lookups and key counts all answer from the same log row, and its own rows are in
+        `_fold_pending` (no other worker writes in its turn)."""
         mirror = self.fold_mirror
-        if self._fold_pending.rows:
+        if self._fold_pending.rows or self._fold_seen is not None:
             return
         head = self._fold_head()
         if head < mirror.tick:  # not the log this copy was read from
