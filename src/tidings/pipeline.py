@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from tidings import cluster, enrich, extract, fold, records
 from tidings.fetch import DocumentError, iter_files, read_document
 from tidings.models import CanonicalArticle, Copy, Document
@@ -216,7 +218,10 @@ def reindex_fold(tx: Transaction, rules: fold.Rules, batch: int = 500) -> None:
         signatures = [
             (c, a, fp.key_count, fold.pack(fp.words)) for (c, a, _), fp in zip(chunk, fps, strict=True)
         ]
-        keys = sorted({(k, a) for (_, a, _), fp in zip(chunk, fps, strict=True) for k in fp.keys.tolist()})
+        keys = np.array(
+            sorted({(k, a) for (_, a, _), fp in zip(chunk, fps, strict=True) for k in fp.keys.tolist()}),
+            dtype=np.int64,
+        ).reshape(-1, 2)
         tx.fold_record(signatures, keys)
 
 

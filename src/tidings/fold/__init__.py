@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
+from tidings.arrays import unique, within
 from tidings.fold import kernel
 from tidings.fold.canonical import build, copy_changes
 from tidings.fold.fingerprint import (
@@ -57,10 +58,9 @@ class FoldIndex(Protocol):
     def fold_new_articles(self, count: int) -> list[int]:
         """Ids for `count` new articles, ascending."""
 
-    def fold_record(
-        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
-    ) -> None:
-        """Save (copy id, article id, number of index keys, packed words) and index (key, article id)."""
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
+        """Save (copy id, article id, number of index keys, packed words) and index the rows (key,
+        article id) of `keys` (int64, shape (n, 2), ascending)."""
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
         """Join articles: `absorbed` become part of `into` (their copies and postings are `into`'s)."""
@@ -169,8 +169,9 @@ def place(
     floats, ints = rules.arrays()
     # the batch's keys, and each copy's keys as positions among them
     own_keys = [fp.keys for fp in fps]
-    wanted = np.unique(np.concatenate(own_keys))
-    doc_keys = np.searchsorted(wanted, np.concatenate(own_keys)).astype(np.int64)
+    every_key = np.concatenate(own_keys)
+    wanted = unique(every_key)
+    doc_keys = np.searchsorted(wanted, every_key).astype(np.int64)
     kb = _starts(len(k) for k in own_keys)
     doc_keycount = np.diff(kb)
     # stored postings, grouped by key; stored articles become slots 0.. in id order
@@ -179,7 +180,7 @@ def place(
     gone = found[:, 1] < 0
     hot[np.searchsorted(wanted, found[gone, 0])] = True
     found = found[~gone]
-    stored_ids = np.unique(found[:, 1])
+    stored_ids = unique(found[:, 1])
     n_stored = len(stored_ids)
     key_of = np.searchsorted(wanted, found[:, 0])
     by_key = np.argsort(key_of, kind="stable")
@@ -258,23 +259,22 @@ def place(
     # the new articles that are still articles get store ids, oldest first
     roots = _roots(alias)
     final_slot = roots[placed]
-    begun = np.unique(final_slot[final_slot >= n_stored])
+    begun = unique(final_slot[final_slot >= n_stored])
     ids = np.zeros(n_slots, dtype=np.int64)
     ids[:n_stored] = stored_ids
     ids[begun] = index.fold_new_articles(len(begun))
     final = ids[final_slot]
     # postings: each copy's keys under its article, but for those the store has already
-    post = np.unique((doc_keys << 32) | np.repeat(roots[placed], doc_keycount))
-    known = np.unique((key_of.astype(np.int64) << 32) | roots[np.searchsorted(stored_ids, found[:, 1])])
-    post = post[~np.isin(post, known)]
-    new_keys = [
-        (k, a) for k, a in zip(wanted[post >> 32].tolist(), ids[post & 0xFFFFFFFF].tolist(), strict=True)
-    ]
+    post = unique((doc_keys << 32) | np.repeat(roots[placed], doc_keycount))
+    known = unique((key_of.astype(np.int64) << 32) | roots[np.searchsorted(stored_ids, found[:, 1])])
+    post = post[~within(post, known)]
+    new_keys = np.stack([wanted[post >> 32], ids[post & 0xFFFFFFFF]], axis=1)
+    new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
     records = [
         (c, int(a), fp.key_count, pack(fp.words))
         for c, a, fp in zip(copy_ids, final.tolist(), fps, strict=True)
     ]
-    index.fold_record(records, sorted(new_keys))
+    index.fold_record(records, new_keys)
     return [
         Placement(
             int(final[d]),
@@ -305,11 +305,9 @@ class _Scratch:
     def fold_new_articles(self, count: int) -> list[int]:
         return list(range(2, count + 2))
 
-    def fold_record(
-        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
-    ) -> None:
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
         assert all(article > 0 for _, article, _, _ in signatures)
-        assert all(a > 0 for _, a in keys)
+        assert bool((keys[:, 1] > 0).all())
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
         raise AssertionError((into, absorbed))  # one stored article: nothing to merge

@@ -92,9 +92,7 @@ class FoldTables:
         )
         return ids
 
-    def fold_record(
-        self, signatures: Sequence[tuple[int, int, int, bytes]], keys: Sequence[tuple[int, int]]
-    ) -> None:
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
         if signatures:
             self._fold_many(
                 "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
@@ -102,7 +100,7 @@ class FoldTables:
             )
             counted = np.array([(a, n) for _, a, n, _ in signatures], dtype=np.int64)
             self._fold_log(COUNTED, pack_pairs(counted[:, 0], counted[:, 1]))
-        if keys:
+        if len(keys):
             pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
             self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))
 

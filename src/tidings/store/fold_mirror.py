@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
+from tidings.arrays import unique, within
 from tidings.store.keyfilter import KeyFilter
 
 HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
@@ -243,7 +244,7 @@ class Postings:
             return
         keys = np.asarray(keys, dtype=np.int64)
         articles = np.asarray(articles, dtype=np.int32)
-        self.filter.add(np.unique(keys))
+        self.filter.add(unique(keys))
         order = np.lexsort((articles, keys))
         run = (keys[order], articles[order])
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
@@ -363,7 +364,7 @@ class FoldMirror:
         since), and from below once the postings of joined articles are taken off. Only a key whose
         postings straddle a bound that way has its articles counted one by one; a key over the bound has
         only its postings of articles the others found read, in one compiled pass."""
-        wanted = np.unique(np.asarray(keys, dtype=np.int64))
+        wanted = unique(np.asarray(keys, dtype=np.int64))
         if not len(wanted):
             return np.zeros((0, 2), dtype=np.int64)
         mine = pending.postings
@@ -389,7 +390,7 @@ class FoldMirror:
         unsure = over & ((least <= limit) | ((raw > HOT_POSTINGS) & (least <= HOT_POSTINGS)))
         key_at, articles = _gather_all(spans, ~hot & (raw > 0) & ~(over & ~unsure))
         articles = self._resolve(articles, pending)
-        pairs = np.unique((key_at << 32) | articles)  # each (key, article) once
+        pairs = unique((key_at << 32) | articles)  # each (key, article) once
         key_at, articles = pairs >> 32, pairs & 0xFFFFFFFF
         holders = np.bincount(key_at, minlength=len(wanted))
         hot |= (over & ~unsure & (raw > HOT_POSTINGS)) | (unsure & (holders > HOT_POSTINGS))
@@ -400,16 +401,16 @@ class FoldMirror:
             return np.concatenate(rows)
         # a key over the bound: (key, -1), and its postings of the articles the others found (none for
         # a boilerplate key)
-        found = np.unique(articles[keep])
-        shared = ~hot[key_at] & over[key_at] & np.isin(articles, found)
+        found = unique(articles[keep])
+        shared = ~hot[key_at] & over[key_at] & within(articles, found)
         rows.append(np.stack([wanted[key_at[shared]], articles[shared]], axis=1))
         unread = over & ~hot & ~unsure
         if unread.any() and len(found):
             marked = _mask(np.concatenate([found, gone]))
             key_at, articles = _gather_all(spans, unread, marked)
             articles = self._resolve(articles, pending)
-            inside = np.isin(articles, found)
-            pairs = np.unique((key_at[inside] << 32) | articles[inside])
+            inside = within(articles, found)
+            pairs = unique((key_at[inside] << 32) | articles[inside])
             rows.append(np.stack([wanted[pairs >> 32], pairs & 0xFFFFFFFF], axis=1))
         flagged = wanted[over]
         rows.append(np.stack([flagged, np.full(len(flagged), -1, dtype=np.int64)], axis=1))
