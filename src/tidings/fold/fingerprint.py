@@ -145,69 +145,234 @@ def plain_words(text: str) -> list[bytes]:
     return _WORDS.findall(_plain_text(text).lower())
 
 
-def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
-    encoded = [_plain_text(t) for t in texts]
+# The compiled fold of `_MARKS` on UTF-8: a mark's bytes but its last (one byte, or two: they cannot be
+# mistaken for each other) pick a row of _MARK_ROW, its last byte the cell, which holds 1 + the mark's
+# number; its replacement is _PLAIN[_PLAIN_AT[number] : _PLAIN_AT[number + 1]], never longer than it.
+_PAD = 32  # zero bytes after a batch's texts: a word's lanes read whole 8-byte lanes from its start
+
+
+def _mark_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    prefixes: list[int] = []
+    rows: list[np.ndarray] = []
+    plain = bytearray()
+    plain_at = [0]
+    for number, (mark, replacement) in enumerate(_MARKS):
+        code, ascii_ = mark.encode("utf-8"), replacement.encode("ascii")
+        if not 2 <= len(code) <= 3 or len(ascii_) > len(code):
+            raise ValueError(f"mark {mark!r} cannot be folded in place")
+        prefix = int.from_bytes(code[:-1], "big")
+        if prefix not in prefixes:
+            prefixes.append(prefix)
+            rows.append(np.zeros(256, dtype=np.int64))
+        rows[prefixes.index(prefix)][code[-1]] = number + 1
+        plain += ascii_
+        plain_at.append(len(plain))
+    return (
+        np.array(prefixes, dtype=np.int64),
+        np.stack(rows),
+        np.frombuffer(bytes(plain) or b"\0", dtype=np.uint8).copy(),
+        np.array(plain_at, dtype=np.int64),
+    )
+
+
+_MARK_PREFIX, _MARK_ROW, _PLAIN, _PLAIN_AT = _mark_tables()
+_LANE_MASK = np.array([(1 << (8 * b)) - 1 for b in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+_CASE_BITS = np.uint64(0x2020202020202020)
+_WORD_U8, _KEY_U8, _DIGIT_U8 = (t.astype(np.uint8) for t in (_WORD_BYTE, _KEY_BYTE, _DIGIT_BYTE))
+_BREAK_U8 = np.zeros(256, dtype=np.uint8)  # a line break ends a sentence
+_BREAK_U8[ord("\n")] = 1
+_PUNCT_U8 = (_STOP_BYTE & ~(_BREAK_U8 == 1)).astype(np.uint8)  # . ! ? end one unless a word byte follows
+
+
+def _encoded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts as UTF-8 (NFKC first where they are not in it; lone surrogates as "?") in one buffer,
+    joined by line breaks and padded with zero bytes, and where each text starts and ends in it.
+    Typography is not folded yet: `_fold_marks` does it in place."""
+    encoded = [
+        (
+            text
+            if text.isascii() or unicodedata.is_normalized("NFKC", text)
+            else unicodedata.normalize("NFKC", text)
+        ).encode("utf-8", "replace")
+        for text in texts
+    ]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
     data = b"\n".join(encoded)
-    raw = np.frombuffer(data + bytes(8 * _LANES), dtype=np.uint8)  # padded: lanes read past the end
-    text_starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) + 1 for e in encoded], out=text_starts[1:])
-    return _word_hashes(raw, len(data), text_starts)
+    buf = np.zeros(len(data) + _PAD, dtype=np.uint8)
+    buf[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+    return buf, starts, ends
 
 
 @njit(cache=True, nogil=True)
-def _word_hashes(raw: np.ndarray, size: int, text_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Word hashes of the texts in raw[:size] (joined by line breaks, padded with zero bytes), and where
-    each text's words start. A word's hash mixes its length and its first 24 bytes read as three
-    little-endian 64-bit lanes, each byte with bit 5 set (ASCII case folded)."""
-    starts = np.empty(size // 2 + 1, np.int64)
-    ends = np.empty(size // 2 + 1, np.int64)
-    n = 0
-    i = 0
-    while i < size:
-        if _WORD_BYTE[raw[i]]:
-            j = i + 1
-            while j < size and _WORD_BYTE[raw[j]]:
-                j += 1
-            starts[n], ends[n] = i, j
-            n += 1
-            i = j
-        else:
-            i += 1
-    bounds = np.searchsorted(starts[:n], text_starts)
-    bounds[-1] = n
-    out = np.empty(n, np.uint32)
-    last = np.zeros(n, np.bool_)
-    for w in range(n):
-        start, end = starts[w], ends[w]
-        following = starts[w + 1] if w + 1 < n else size + 1
-        # a sentence ends at . ! ? not followed by a word byte ("4.6" goes on), or at a line break,
-        # within the three bytes after the word
+def _fold_marks(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+    """Typography folded in place, text by text (text i is buf[starts[i]:ends[i]], valid UTF-8): each
+    mark of `_MARKS` becomes its plain replacement, the text's end moving back where that is shorter.
+    The same bytes as `_plain_text` (whose replacements run after NFKC, as these do)."""
+    for t in range(len(starts)):
+        r, e = starts[t], ends[t]
+        w = r
+        while r < e:
+            if w == r:  # nothing moved yet: ASCII stays where it is
+                while r < e and buf[r] < 0x80:
+                    r += 1
+                w = r
+                if r == e:
+                    break
+            lead = np.int64(buf[r])
+            if lead < 0x80:
+                buf[w] = buf[r]
+                w += 1
+                r += 1
+                continue
+            if lead >= 0xF0:
+                size, prefix = 4, np.int64(-1)
+            elif lead >= 0xE0:
+                size, prefix = 3, (lead << 8) | np.int64(buf[r + 1])
+            else:
+                size, prefix = 2, lead
+            mark = 0
+            for row in range(len(_MARK_PREFIX)):
+                if _MARK_PREFIX[row] == prefix:
+                    mark = _MARK_ROW[row, buf[r + size - 1]]
+            if mark:
+                for q in range(_PLAIN_AT[mark - 1], _PLAIN_AT[mark]):
+                    buf[w] = _PLAIN[q]
+                    w += 1
+            else:
+                for q in range(size):
+                    buf[w + q] = buf[r + q]
+                w += size
+            r += size
+        ends[t] = w
+
+
+def _folded(texts: Sequence[str]) -> list[bytes]:
+    """Each text's bytes as the compiled passes see them: the compiled counterpart of `_plain_text`
+    (for tests)."""
+    buf, starts, ends = _encoded(texts)
+    _fold_marks(buf, starts, ends)
+    return [buf[s:e].tobytes() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
+    buf, starts, ends = _encoded(texts)
+    _fold_marks(buf, starts, ends)
+    words, bounds, *_ = _fingerprint_batch(buf, starts, ends, 1, 64)
+    return words, bounds
+
+
+@njit(cache=True, nogil=True)
+def _cut_words(buf: np.ndarray, start: int, end: int, edges: np.ndarray) -> int:
+    """The words of buf[start:end]: word q is buf[edges[2q]:edges[2q + 1]]; returns how many. Without a
+    branch per byte (a word's edges are where a byte's class changes): word boundaries come every few
+    bytes, too often to predict. edges: end - start + 2 long at least."""
+    m = 0
+    previous = np.uint8(0)
+    for i in range(start, end):
+        current = _WORD_U8[buf[i]]
+        edges[m] = i
+        m += current ^ previous
+        previous = current
+    edges[m] = end  # a word at the very end ends there
+    return (m + 1) // 2
+
+
+@njit(cache=True, nogil=True)
+def _lane(buf: np.ndarray, at: int) -> np.uint64:
+    """buf[at:at + 8] read as a little-endian 64-bit integer."""
+    p = np.uint64(at)  # unsigned: no wraparound checks, the reads fold into one load
+    value = np.uint64(0)
+    for b in range(8):
+        value |= np.uint64(buf[p + np.uint64(b)]) << np.uint64(8 * b)
+    return value
+
+
+@njit(cache=True, nogil=True)
+def _hash_words(buf: np.ndarray, edges: np.ndarray, m: int, out: np.ndarray, at: int) -> None:
+    """The hashes of one text's m words (see `_cut_words`) into out[at:at + m]. A word's hash mixes its
+    length and its first 24 bytes read as three little-endian 64-bit lanes, each byte with bit 5 set
+    (ASCII case folded). Flags: bit 1 a sentence ends at the word (at . ! ? not followed by a word byte
+    ("4.6" goes on), or a line break, within the three bytes after it and before the next word; and at
+    the text's last word), bit 0 a key word (starting with a digit, or with a capital that does not
+    open a sentence). Without branches on the bytes (buf is padded: reads past a word are masked)."""
+    opens = np.uint8(1)
+    one = np.uint8(1)
+    for q in range(m):
+        start, end = edges[2 * q], edges[2 * q + 1]
+        last = one if q == m - 1 else np.uint8(0)
+        following = edges[2 * q + 2] if q + 1 < m else end
         for step in range(3):
-            at = end + step
-            byte = raw[at]
-            if _STOP_BYTE[byte] and at < following and (byte == 10 or not _WORD_BYTE[raw[at + 1]]):
-                last[w] = True
-    for t in range(len(bounds) - 1):
-        if bounds[t + 1] > bounds[t]:
-            last[bounds[t + 1] - 1] = True  # a text's last word ends its last sentence
-    for w in range(n):
-        start, end = starts[w], ends[w]
+            after = end + step
+            byte = buf[after]
+            ends_here = _BREAK_U8[byte] | (_PUNCT_U8[byte] & (_WORD_U8[buf[after + 1]] ^ one))
+            last |= ends_here & np.uint8(after < following)
         length = end - start
         h = np.uint64(length) * _LEN_MUL
         for lane in range(_LANES):
-            value = np.uint64(0)
-            for b in range(min(8, max(0, length - 8 * lane))):
-                value |= np.uint64(raw[start + 8 * lane + b] | 0x20) << np.uint64(8 * b)
-            h += value * _LANE_MULS[lane]
+            rest = min(max(length - 8 * lane, 0), 8)
+            h += ((_lane(buf, start + 8 * lane) | _CASE_BITS) & _LANE_MASK[rest]) * _LANE_MULS[lane]
         h = _mix_one(h) >> np.uint64(32)
-        first = raw[start]
-        # a capital that opens a sentence says nothing; one inside a sentence marks a name
-        opens = w == 0 or last[w - 1]
-        key = _KEY_BYTE[first] and (not opens or _DIGIT_BYTE[first])
-        flags = (1 if key else 0) | (2 if last[w] else 0)
-        out[w] = np.uint32((h & np.uint64(0xFFFFFFFC)) | np.uint64(flags))
-    return out, bounds
+        first = buf[start]
+        key = _KEY_U8[first] & ((opens ^ one) | _DIGIT_U8[first])
+        out[at + q] = np.uint32((h & np.uint64(0xFFFFFFFC)) | np.uint64(key | (last << one)))
+        opens = last
+
+
+@njit(cache=True, nogil=True)
+def _sample(h: np.ndarray, anchor_rate: int, chosen: np.ndarray, out: np.ndarray, at: int) -> int:
+    """`index_keys` of shingles h written to out[at:]; returns how many. chosen: scratch, len(h) at
+    least."""
+    n = len(h)
+    rate = max(1, anchor_rate)
+    if rate & (rate - 1) == 0:  # a power of two: a mask, not a division
+        mask = np.uint64(rate - 1)
+        for i in range(n):
+            chosen[i] = h[i] & mask == 0
+    else:
+        divisor = np.uint64(rate)
+        for i in range(n):
+            chosen[i] = h[i] % divisor == 0
+    best = -1
+    for p in range(min(WINNOWED - WINDOW, n - WINDOW) + 1):
+        # the leftmost smallest of h[p:p + WINDOW]: the last window's, unless it has left the window
+        if best >= p:
+            if h[p + WINDOW - 1] < h[best]:
+                best = p + WINDOW - 1
+        else:
+            best = p
+            for q in range(p + 1, p + WINDOW):
+                if h[q] < h[best]:
+                    best = q
+        chosen[best] = True
+    c = 0
+    for i in range(n):
+        if chosen[i]:
+            out[at + c] = np.int64(h[i] >> np.uint64(64 - KEY_BITS))
+            c += 1
+    if c < MIN_KEYS and n <= SHORT:
+        for i in range(n):
+            out[at + i] = np.int64(h[i] >> np.uint64(64 - KEY_BITS))
+        c = n
+    keys = out[at : at + c]
+    if c > 16:
+        keys.sort()
+    else:
+        for i in range(1, c):
+            v = keys[i]
+            j = i - 1
+            while j >= 0 and keys[j] > v:
+                keys[j + 1] = keys[j]
+                j -= 1
+            keys[j + 1] = v
+    u = 0
+    for i in range(c):
+        if i == 0 or keys[i] != keys[u - 1]:
+            keys[u] = keys[i]
+            u += 1
+    return u
 
 
 @njit(cache=True, nogil=True)
@@ -217,36 +382,102 @@ def index_keys(h: np.ndarray, anchor_rate: int) -> np.ndarray:
     `WINNOWED` (winnowing: any dozen words a short excerpt shares with the start of its article make a
     key both have), after that the shingles whose hash is 0 modulo `anchor_rate`; a text too short to
     sample is indexed whole."""
-    n = len(h)
-    chosen = np.zeros(n, np.bool_)
-    rate = np.uint64(max(1, anchor_rate))
-    for i in range(n):
-        chosen[i] = h[i] % rate == 0
-    for p in range(min(WINNOWED - WINDOW, n - WINDOW) + 1):
-        best = p
-        for q in range(p + 1, p + WINDOW):
-            if h[q] < h[best]:
-                best = q
-        chosen[best] = True
-    picked = h[chosen]
-    if len(picked) < MIN_KEYS and n <= SHORT:
-        picked = h
-    return np.unique((picked >> np.uint64(64 - KEY_BITS)).astype(np.int64))
+    out = np.empty(len(h), np.int64)
+    return out[: _sample(h, anchor_rate, np.zeros(len(h), np.bool_), out, 0)].copy()
+
+
+@njit(cache=True, nogil=True)
+def _fingerprint_batch(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, k: int, anchor_rate: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Words, shingles and keys of the folded texts buf[starts[i]:ends[i]], text by text: (word hashes,
+    where each text's start (len + 1), shingles at their first word's place, where each text's stop,
+    index keys, where each text's start (len + 1))."""
+    texts = len(starts)
+    longest = 0
+    total = 0
+    for t in range(texts):
+        longest = max(longest, ends[t] - starts[t])
+        total += ends[t] - starts[t]
+    edges = np.empty(longest + 2, np.int64)  # one text's words (see `_cut_words`)
+    chosen = np.empty(longest // 2 + 1, np.bool_)
+    plain = np.empty(longest // 2 + 1, np.uint64)
+    cap = total // 5 + 64
+    words = np.empty(cap, np.uint32)
+    shingles = np.empty(cap, np.uint64)
+    keys = np.empty(cap // 8 + 64, np.int64)
+    bounds = np.zeros(texts + 1, np.int64)
+    stops = np.empty(texts, np.int64)
+    key_bounds = np.zeros(texts + 1, np.int64)
+    n = 0
+    nk = 0
+    for t in range(texts):
+        m = _cut_words(buf, starts[t], ends[t], edges)
+        if n + m > len(words):
+            grown = max(2 * len(words), n + m)
+            more_words = np.empty(grown, np.uint32)
+            more_words[:n] = words[:n]
+            words = more_words
+            more_shingles = np.empty(grown, np.uint64)
+            more_shingles[:n] = shingles[:n]
+            shingles = more_shingles
+        _hash_words(buf, edges, m, words, n)
+        runs = _shingle_text(words[n : n + m], k, plain, shingles[n : n + m])
+        if nk + runs > len(keys):
+            more_keys = np.empty(max(2 * len(keys), nk + runs), np.int64)
+            more_keys[:nk] = keys[:nk]
+            keys = more_keys
+        nk += _sample(shingles[n : n + runs], anchor_rate, chosen, keys, nk)
+        stops[t] = n + runs
+        n += m
+        bounds[t + 1] = n
+        key_bounds[t + 1] = nk
+    return words[:n], bounds, shingles[:n], stops, keys[:nk], key_bounds
 
 
 def fingerprint_texts(
     texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64
 ) -> list[Fingerprint]:
-    """Fingerprints of a batch of texts (compiled passes over all their words, a few hundred texts at a
-    time: arrays that stay in cache)."""
-    if len(texts) > SUB_BATCH:
-        return [
-            fp
-            for start in range(0, len(texts), SUB_BATCH)
-            for fp in fingerprint_texts(texts[start : start + SUB_BATCH], shingle_words, anchor_rate)
+    """Fingerprints of a batch of texts: one compiled call a few hundred texts at a time (arrays that
+    stay in cache) cuts, hashes and shingles the words and samples the keys; the fingerprints are views
+    of its arrays."""
+    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
+    out: list[Fingerprint] = []
+    for first in range(0, len(texts), SUB_BATCH):
+        buf, starts, ends = _encoded(texts[first : first + SUB_BATCH])
+        _fold_marks(buf, starts, ends)
+        words, bounds, shingles, stops, keys, key_bounds = _fingerprint_batch(
+            buf, starts, ends, k, anchor_rate
+        )
+        wb, sb, kb = bounds.tolist(), stops.tolist(), key_bounds.tolist()
+        out += [
+            Fingerprint(
+                words[wb[i] : wb[i + 1]], shingles[wb[i] : sb[i]], anchor_rate, -1, [keys[kb[i] : kb[i + 1]]]
+            )
+            for i in range(len(sb))
         ]
-    words, bounds = word_hashes(texts)
-    return _fingerprints(words, bounds, shingle_words, anchor_rate)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _shingle_text(words: np.ndarray, k: int, plain: np.ndarray, out: np.ndarray) -> int:
+    """The shingles of one text's words into out[:runs]; returns runs. plain: scratch, len(words) at
+    least. A text shorter than `k` words is one shingle of all of them. Indices count from 0 in views
+    (no wraparound to check): loops the compiler vectorises without gathers."""
+    m = len(words)
+    width = min(k, m)
+    runs = m - width + 1 if m else 0
+    for p in range(m):
+        plain[p] = np.uint64(words[p] >> 2) + np.uint64(1)  # a word's hash without its flags, never 0
+    for p in range(runs):
+        out[p] = 0
+    for j in range(width):  # word by word across the text
+        weight = _SHINGLE_MULS[j]
+        for p in range(runs):
+            out[p] += plain[p + j] * weight
+    for p in range(runs):
+        out[p] = _mix_one(out[p])
+    return runs
 
 
 @njit(cache=True, nogil=True)
@@ -254,38 +485,16 @@ def shingles_in_place(words: np.ndarray, starts: np.ndarray, k: int) -> tuple[np
     """The shingles of texts whose word hashes lie one after another (text i: starts[i] to
     starts[i + 1]), each text's at the positions of its words: (shingles, where each text's stop).
     A text shorter than `k` words is one shingle of all of them."""
-    plain = np.empty(len(words), np.uint64)  # a word's hash without its flags, never zero
-    for p in range(len(words)):
-        plain[p] = np.uint64(words[p] >> 2) + np.uint64(1)
     out = np.zeros(len(words), np.uint64)
     stops = np.empty(len(starts) - 1, np.int64)
+    longest = 0
     for i in range(len(starts) - 1):
-        start, n = starts[i], starts[i + 1] - starts[i]
-        width = min(k, n)
-        runs = n - width + 1 if n else 0
-        for j in range(width):  # word by word across the text: loops the compiler vectorises
-            weight = _SHINGLE_MULS[j]
-            for p in range(start, start + runs):
-                out[p] += plain[p + j] * weight
-        for p in range(start, start + runs):
-            out[p] = _mix_one(out[p])
-        stops[i] = start + runs
+        longest = max(longest, starts[i + 1] - starts[i])
+    plain = np.empty(longest, np.uint64)
+    for i in range(len(starts) - 1):
+        start, end = starts[i], starts[i + 1]
+        stops[i] = start + _shingle_text(words[start:end], k, plain, out[start:end])
     return out, stops
-
-
-def _fingerprints(
-    words: np.ndarray, bounds: np.ndarray, shingle_words: int, anchor_rate: int
-) -> list[Fingerprint]:
-    """Shingles and keys of texts whose word hashes lie one after another (text i: bounds[i] to
-    bounds[i + 1])."""
-    k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
-    every, stops = shingles_in_place(words, bounds, k)  # text i's at its words' places, to stops[i]
-    out: list[Fingerprint] = []
-    for i in range(len(bounds) - 1):
-        shingled = every[bounds[i] : stops[i]]
-        keys = index_keys(shingled, anchor_rate)
-        out.append(Fingerprint(words[bounds[i] : bounds[i + 1]], shingled, anchor_rate, _keys=[keys]))
-    return out
 
 
 def pack(words: np.ndarray) -> bytes:
