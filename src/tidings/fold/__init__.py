@@ -14,6 +14,7 @@ matched among themselves in memory, and one write at the end.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -105,6 +106,8 @@ class _Arena:
         self.wb = np.zeros(1, dtype=np.int64)
         self.se = np.zeros(0, dtype=np.int64)
         self.distinct = np.zeros(0, dtype=np.int64)  # distinct shingles, worked out when first needed
+        self.keys = np.zeros(0, dtype=np.int64)  # a stored signature's index keys, where its words start
+        self.nkeys = np.zeros(0, dtype=np.int64)  # ... and how many (-1 until worked out)
         wb = _starts(len(fp.words) for fp in fps)
         shingles = np.zeros(int(wb[-1]), dtype=np.uint64)  # the fingerprints' own, at their words' places
         for fp, start in zip(fps, wb.tolist(), strict=False):
@@ -127,13 +130,30 @@ class _Arena:
         self.wb = _room(self.wb, first + more + 1)
         self.se = _room(self.se, first + more)
         self.distinct = _room(self.distinct, first + more)
+        self.keys = _room(self.keys, used + len(words))
+        self.nkeys = _room(self.nkeys, first + more)
         self.words[used : used + len(words)] = words
         self.shingles[used : used + len(words)] = shingles
         self.wb[first + 1 : first + more + 1] = wb[1:] + used
         self.se[first : first + more] = se + used
         self.distinct[first : first + more] = -1
+        self.nkeys[first : first + more] = -1
         self.n += more
         return first
+
+
+_POOL = threading.local()
+
+
+def _tables_pool(slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Room for `slots` slots of shingle tables (value, first position, count), kept by the thread from
+    batch to batch: memory it has already written is faster to fill again than fresh memory."""
+    pool = getattr(_POOL, "arrays", None)
+    if pool is None or len(pool[0]) < slots:
+        size = max(slots, 3 * len(pool[0]) // 2 if pool is not None else 0)
+        pool = (np.empty(size, np.uint64), np.empty(size, np.int32), np.empty(size, np.int32))
+        _POOL.arrays = pool
+    return pool
 
 
 def _starts(lengths: Iterable[int]) -> np.ndarray:
@@ -235,8 +255,10 @@ def place(
     merged: dict[int, tuple[int, ...]] = {}  # copy -> the stored articles it joined to its own
     start, resume = 0, 0
     while True:
+        tk, tf, tc = _tables_pool(int(kernel.tables_room(arena.wb, arena.se, arena.n)))
         status, at = kernel.place_batch(
-            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, doc_keys, kb,
+            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys,
+            arena.nkeys, tk, tf, tc, doc_keys, kb,
             doc_keycount, sp_start, sp_slot, hot, lp_head, lp_tail, lp_next, lp_slot, lp_count, lp_used,
             alias, key_count, head, tail, nxt, fetched, n_stored, fresh, placed, started, out, resume,
             floats, ints, MAX_CANDIDATES, HOT_KEY, COPIES_TRIED, SWAPPED, SCREEN_SLACK, wanted,

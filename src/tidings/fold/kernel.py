@@ -42,16 +42,21 @@ DONE, NEED_FETCH, NEED_MERGE = 0, 1, 2
 
 # --- hash tables of a text's shingles -------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def table(h):
-    """(keys, first position, count) per slot of an open-addressing table of `h`, and the number of
-    distinct values. An empty slot has first position -1."""
+def table_size(n):
+    """Slots of the table of a text of `n` shingles: a power of two, at least twice `n` (and 16)."""
     size = 16
-    while size < 2 * len(h):
+    while size < 2 * n:
         size <<= 1
-    mask = np.uint64(size - 1)
-    keys = np.empty(size, np.uint64)
-    first = np.full(size, -1, np.int64)
-    count = np.zeros(size, np.int64)
+    return size
+
+
+@njit(cache=True, nogil=True)
+def fill(h, keys, first, count):
+    """Put the values of `h` into an open-addressing table (`table_size(len(h))` slots: each slot's
+    value, its first position in `h`, its count); the number of distinct values. An empty slot has
+    first position -1."""
+    mask = np.uint64(len(keys) - 1)
+    first[:] = -1
     distinct = 0
     for i in range(len(h)):
         x = h[i]
@@ -67,7 +72,55 @@ def table(h):
                 count[s] += 1
                 break
             s = np.int64(np.uint64(s + 1) & mask)
+    return distinct
+
+
+@njit(cache=True, nogil=True)
+def table(h):
+    """(keys, first position, count) per slot of an open-addressing table of `h` (see `fill`), and the
+    number of distinct values."""
+    size = table_size(len(h))
+    keys = np.empty(size, np.uint64)
+    first = np.empty(size, np.int64)
+    count = np.empty(size, np.int64)
+    distinct = fill(h, keys, first, count)
     return keys, first, count, distinct
+
+
+@njit(cache=True, nogil=True)
+def tables_room(wb, se, n):
+    """Slots the tables of signatures 0 .. n - 1 take together."""
+    total = 0
+    for s in range(n):
+        total += table_size(se[s] - wb[s])
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used):
+    """Signature `s`'s table (keys, first, count views of the pool) and distinct shingles, filled the
+    first time it is asked for in this call (`tab_at[s]` is -1 until then)."""
+    size = table_size(se[s] - wb[s])
+    at = tab_at[s]
+    if at < 0:
+        at = used[0]
+        used[0] += size
+        tab_at[s] = at
+        end = at + size
+        sig_distinct[s] = fill(shingles[wb[s] : se[s]], tk[at:end], tf[at:end], tc[at:end])
+    end = at + size
+    return tk[at:end], tf[at:end], tc[at:end], sig_distinct[s]
+
+
+@njit(cache=True, nogil=True)
+def _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate):
+    """A stored signature's index keys, worked out the first time they are asked for in a batch
+    (`sig_nkeys[s]` is -1 until then) and kept where its words start in `sig_keys`."""
+    if sig_nkeys[s] < 0:
+        found = index_keys(shingles[wb[s] : se[s]], anchor_rate)
+        sig_keys[wb[s] : wb[s] + len(found)] = found
+        sig_nkeys[s] = len(found)
+    return sig_keys[wb[s] : wb[s] + sig_nkeys[s]]
 
 
 @njit(cache=True, nogil=True)
@@ -549,6 +602,11 @@ def place_batch(
     shingles,
     se,
     sig_distinct,
+    sig_keys,
+    sig_nkeys,
+    tk,
+    tf,
+    tc,
     doc_keys,
     kb,
     doc_keycount,
@@ -600,6 +658,8 @@ def place_batch(
     tried = np.zeros(n_slots, np.int64)
     tried_stamp = np.full(n_slots, -1, np.int64)
     floor = fr[F_MIN] - screen_slack
+    tab_at = np.full(len(se), -1, np.int64)  # where each signature's table is in the pool, once filled
+    used = np.zeros(1, np.int64)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
@@ -641,7 +701,7 @@ def place_batch(
                         pool_slot[j] = a
                         j += 1
                         s = nxt[s]
-                mk, mf, mc, md = table(msh)
+                mk, mf, mc, md = _table_of(d, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
                 starts = np.empty(size, np.int64)
                 stops = np.empty(size, np.int64)
                 distinct = np.empty(size, np.int64)
@@ -649,7 +709,7 @@ def place_batch(
                     s = pool_sig[j]
                     starts[j], stops[j] = wb[s], se[s]
                     if sig_distinct[s] < 0:
-                        sig_distinct[s] = distinct_count(shingles[wb[s] : se[s]])
+                        _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
                     distinct[j] = sig_distinct[s]
                 estimates, common = screen(mk, mf, md, shingles, starts, stops, distinct, floor)
                 plausible = np.flatnonzero(estimates >= floor)
@@ -669,9 +729,13 @@ def place_batch(
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
-                    ok, of, oc, od = table(osh)
+                    ok, of, oc, od = _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
                     own = s < n_docs  # one of the batch's copies: its keys are known
-                    okeys = wanted[doc_keys[kb[s] : kb[s + 1]]] if own else index_keys(osh, anchor_rate)
+                    okeys = (
+                        wanted[doc_keys[kb[s] : kb[s + 1]]]
+                        if own
+                        else _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
+                    )
                     c, conflicts, lead, h0, h1 = compare(
                         mkeys, mw, msh, mk, mf, mc, md, okeys, ow, osh, ok, of, oc, od, fr, ir, False,
                         common[i],
