@@ -259,3 +259,38 @@ def test_empty_store_search(tmp_path: Path) -> None:
     response = client(store).get("/search", params={"q": "anything"})
     assert response.status_code == 200
     assert "No articles match" in response.text
+
+
+def test_empty_articles_stay_out_of_the_index_until_they_have_text(tmp_path: Path) -> None:
+    """Fold inserts new articles empty: the search index takes an article when it has text (on insert
+    or on the update that saves its canonical text), and downgrading puts the empty ones back."""
+    from alembic import command
+    from alembic.config import Config
+
+    from tidings.store.db import _MIGRATIONS
+
+    store = Store(f"sqlite:///{tmp_path / 'search.db'}")
+    store.migrate()
+    with store.begin() as tx:
+        empty, later = tx.fold_new_articles(2)
+        tx.c.execute(
+            text(
+                "INSERT INTO articles (id, title, body, created_at, updated_at) "
+                "VALUES (:id, 'Dredging begins', '[\"The harbour is dredged.\"]', 'x', 'x')"
+            ),
+            {"id": later + 1},
+        )
+    indexed = "SELECT rowid FROM article_search ORDER BY rowid"
+    with store.engine.begin() as c:
+        assert c.exec_driver_sql(indexed).scalars().all() == [later + 1]
+        c.exec_driver_sql(f"UPDATE articles SET body = '[\"Quay walls are rebuilt.\"]' WHERE id = {later}")
+        found = "SELECT rowid FROM article_search WHERE article_search MATCH 'quay'"
+        assert c.exec_driver_sql(found).scalars().all() == [later]
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008_reader_stemming")
+    with store.engine.begin() as c:
+        assert c.exec_driver_sql(indexed).scalars().all() == [empty, later, later + 1]
+    store.migrate()
