@@ -184,82 +184,172 @@ _BREAK_U8[ord("\n")] = 1
 _PUNCT_U8 = (_STOP_BYTE & ~(_BREAK_U8 == 1)).astype(np.uint8)  # . ! ? end one unless a word byte follows
 
 
-def _encoded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The texts as UTF-8 (NFKC first where they are not in it; lone surrogates as "?") in one buffer,
-    joined by line breaks and padded with zero bytes, and where each text starts and ends in it.
-    Typography is not folded yet: `_fold_marks` does it in place."""
-    encoded = [
-        (
-            text
-            if text.isascii() or unicodedata.is_normalized("NFKC", text)
-            else unicodedata.normalize("NFKC", text)
-        ).encode("utf-8", "replace")
-        for text in texts
-    ]
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    ends = np.cumsum(lengths + 1) - 1
-    starts = ends - lengths
-    data = b"\n".join(encoded)
-    buf = np.zeros(len(data) + _PAD, dtype=np.uint8)
-    buf[: len(data)] = np.frombuffer(data, dtype=np.uint8)
-    return buf, starts, ends
+@njit(cache=True, nogil=True)
+def _lane(buf: np.ndarray, at: int) -> np.uint64:
+    """buf[at:at + 8] read as a little-endian 64-bit integer."""
+    p = np.uint64(at)  # unsigned: no wraparound checks, the reads fold into one load
+    value = np.uint64(0)
+    for b in range(8):
+        value |= np.uint64(buf[p + np.uint64(b)]) << np.uint64(8 * b)
+    return value
+
+
+# Code points a text may hold and come out of NFKC and the folding of `_MARKS` as it would without NFKC,
+# whatever their neighbours, so that a text of these alone needs no NFKC check
+# (`unicodedata.is_normalized` costs more than the rest of a fingerprint). Firstly ASCII, and in these
+# blocks (Latin, Greek, Cyrillic, punctuation, currency, symbols, CJK punctuation and kana) the code
+# points that are their own NFKC and not combining marks: none of these blocks holds the second
+# character of a canonical composition (a test checks it against every decomposition), so each is
+# NFKC_QC=Yes with combining class 0, and a text of them passes NFKC's quick check. Secondly the marks
+# whose NFKC is made of such code points and folds as the mark does ("…" is "..." either way, a
+# no-break space " "): a text of both kinds is unchanged by NFKC but for those marks (nothing in it
+# reorders or composes), which the folding replaces anyway. Any other character sends its text to
+# `unicodedata` as before.
+_SAFE_BLOCKS = ((0x0080, 0x024F), (0x0370, 0x052F), (0x2000, 0x2BFF), (0x3000, 0x30FF))
+
+
+def _safe_table() -> np.ndarray:
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[:0x80] = 1
+    for low, high in _SAFE_BLOCKS:
+        for point in range(low, high + 1):
+            char = chr(point)
+            if not unicodedata.combining(char) and unicodedata.is_normalized("NFKC", char):
+                table[point] = 1
+    folds = dict(_MARKS)
+    for mark, plain in _MARKS:
+        nfkc = unicodedata.normalize("NFKC", mark)
+        if (
+            nfkc != mark
+            and all(ord(c) < 0x10000 and table[ord(c)] for c in nfkc)
+            and "".join(folds.get(c, c) for c in nfkc) == plain
+        ):
+            table[ord(mark)] = 1
+    return table
+
+
+_SAFE = _safe_table()
+_HIGH_BITS = np.uint64(0x8080808080808080)
 
 
 @njit(cache=True, nogil=True)
-def _fold_marks(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
-    """Typography folded in place, text by text (text i is buf[starts[i]:ends[i]], valid UTF-8): each
-    mark of `_MARKS` becomes its plain replacement, the text's end moving back where that is shorter.
-    The same bytes as `_plain_text` (whose replacements run after NFKC, as these do)."""
+def _unsafe(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, safe: np.ndarray) -> np.ndarray:
+    """Which texts (buf[starts[i]:ends[i]], valid UTF-8) hold a character that `safe` (a table of the
+    BMP) does not vouch for: those alone may not be in NFKC."""
+    out = np.zeros(len(starts), np.bool_)
     for t in range(len(starts)):
-        r, e = starts[t], ends[t]
-        w = r
-        while r < e:
-            if w == r:  # nothing moved yet: ASCII stays where it is
-                while r < e and buf[r] < 0x80:
-                    r += 1
-                w = r
-                if r == e:
-                    break
-            lead = np.int64(buf[r])
+        text = buf[starts[t] : ends[t] + 8]  # padded: every text is followed by 8 bytes or more
+        n = ends[t] - starts[t]
+        i = 0
+        while i < n:
+            while i + 8 <= n and not _lane(text, i) & _HIGH_BITS:
+                i += 8
+            lead = np.int64(text[i])
             if lead < 0x80:
-                buf[w] = buf[r]
-                w += 1
-                r += 1
+                i += 1
                 continue
+            if lead >= 0xF0:
+                out[t] = True
+                break
+            if lead >= 0xE0:
+                point = (
+                    ((lead & 0x0F) << 12)
+                    | ((np.int64(text[i + 1]) & 0x3F) << 6)
+                    | (np.int64(text[i + 2]) & 0x3F)
+                )
+                i += 3
+            else:
+                point = ((lead & 0x1F) << 6) | (np.int64(text[i + 1]) & 0x3F)
+                i += 2
+            if not safe[point]:
+                out[t] = True
+                break
+    return out
+
+
+def _joined(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts' bytes joined by line breaks (a read-only view, not a copy), and where each starts and
+    ends."""
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    ends = np.cumsum(lengths + 1) - 1
+    return np.frombuffer(b"\n".join(encoded), dtype=np.uint8), ends - lengths, ends
+
+
+def _encoded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts as UTF-8 (NFKC first where they are not in it; lone surrogates as "?"), joined by line
+    breaks, and where each text starts and ends in them (see `_joined`). The same bytes as
+    `text.encode("utf-8", "replace")` after `unicodedata`'s check and NFKC for every non-ASCII text,
+    which only the texts `_unsafe` picks need. Typography is not folded yet (`_fold_marks`)."""
+    encoded = [text.encode("utf-8", "replace") for text in texts]
+    data, starts, ends = _joined(encoded)
+    changed = False
+    for i in np.flatnonzero(_unsafe(data, starts, ends, _SAFE)).tolist():
+        if not unicodedata.is_normalized("NFKC", texts[i]):
+            encoded[i] = unicodedata.normalize("NFKC", texts[i]).encode("utf-8", "replace")
+            changed = True
+    return _joined(encoded) if changed else (data, starts, ends)
+
+
+@njit(cache=True, nogil=True)
+def _fold_marks(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts data[starts[i]:ends[i]] (valid UTF-8) with typography folded, one after another in a
+    new buffer padded with `_PAD` zero bytes, and where each starts and ends there: each mark of
+    `_MARKS` becomes its plain replacement. The same bytes as `_plain_text` (whose replacements run
+    after NFKC, as these do)."""
+    buf = np.empty(len(data) + _PAD, np.uint8)
+    out_starts = np.empty(len(starts), np.int64)
+    out_ends = np.empty(len(starts), np.int64)
+    w = 0
+    for t in range(len(starts)):
+        out_starts[t] = w
+        r, e = starts[t], ends[t]
+        while r < e:
+            run = r  # ASCII, copied as a run
+            while r + 8 <= e and not _lane(data, r) & _HIGH_BITS:
+                r += 8
+            while r < e and data[r] < 0x80:
+                r += 1
+            buf[w : w + r - run] = data[run:r]
+            w += r - run
+            if r == e:
+                break
+            lead = np.int64(data[r])
             if lead >= 0xF0:
                 size, prefix = 4, np.int64(-1)
             elif lead >= 0xE0:
-                size, prefix = 3, (lead << 8) | np.int64(buf[r + 1])
+                size, prefix = 3, (lead << 8) | np.int64(data[r + 1])
             else:
                 size, prefix = 2, lead
             mark = 0
             for row in range(len(_MARK_PREFIX)):
                 if _MARK_PREFIX[row] == prefix:
-                    mark = _MARK_ROW[row, buf[r + size - 1]]
+                    mark = _MARK_ROW[row, data[r + size - 1]]
             if mark:
                 for q in range(_PLAIN_AT[mark - 1], _PLAIN_AT[mark]):
                     buf[w] = _PLAIN[q]
                     w += 1
             else:
                 for q in range(size):
-                    buf[w + q] = buf[r + q]
+                    buf[w + q] = data[r + q]
                 w += size
             r += size
-        ends[t] = w
+        out_ends[t] = w
+    buf[w:] = 0
+    return buf, out_starts, out_ends
 
 
 def _folded(texts: Sequence[str]) -> list[bytes]:
     """Each text's bytes as the compiled passes see them: the compiled counterpart of `_plain_text`
     (for tests)."""
-    buf, starts, ends = _encoded(texts)
-    _fold_marks(buf, starts, ends)
+    buf, starts, ends = _fold_marks(*_encoded(texts))
     return [buf[s:e].tobytes() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
-    buf, starts, ends = _encoded(texts)
-    _fold_marks(buf, starts, ends)
+    buf, starts, ends = _fold_marks(*_encoded(texts))
     words, bounds, *_ = _fingerprint_batch(buf, starts, ends, 1, 64)
     return words, bounds
 
@@ -278,16 +368,6 @@ def _cut_words(buf: np.ndarray, start: int, end: int, edges: np.ndarray) -> int:
         previous = current
     edges[m] = end  # a word at the very end ends there
     return (m + 1) // 2
-
-
-@njit(cache=True, nogil=True)
-def _lane(buf: np.ndarray, at: int) -> np.uint64:
-    """buf[at:at + 8] read as a little-endian 64-bit integer."""
-    p = np.uint64(at)  # unsigned: no wraparound checks, the reads fold into one load
-    value = np.uint64(0)
-    for b in range(8):
-        value |= np.uint64(buf[p + np.uint64(b)]) << np.uint64(8 * b)
-    return value
 
 
 @njit(cache=True, nogil=True)
@@ -444,8 +524,7 @@ def fingerprint_texts(
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
     out: list[Fingerprint] = []
     for first in range(0, len(texts), SUB_BATCH):
-        buf, starts, ends = _encoded(texts[first : first + SUB_BATCH])
-        _fold_marks(buf, starts, ends)
+        buf, starts, ends = _fold_marks(*_encoded(texts[first : first + SUB_BATCH]))
         words, bounds, shingles, stops, keys, key_bounds = _fingerprint_batch(
             buf, starts, ends, k, anchor_rate
         )
