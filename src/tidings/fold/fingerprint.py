@@ -361,9 +361,10 @@ def _cut_words(buf: np.ndarray, start: int, end: int, edges: np.ndarray) -> int:
     bytes, too often to predict. edges: end - start + 2 long at least."""
     m = 0
     previous = np.uint8(0)
-    for i in range(start, end):
-        current = _WORD_U8[buf[i]]
-        edges[m] = i
+    text = buf[start:end]
+    for i in range(len(text)):
+        current = _WORD_U8[text[i]]
+        edges[np.uint64(m)] = start + i  # unsigned: no wraparound to check
         m += current ^ previous
         previous = current
     edges[m] = end  # a word at the very end ends there
@@ -380,24 +381,26 @@ def _hash_words(buf: np.ndarray, edges: np.ndarray, m: int, out: np.ndarray, at:
     open a sentence). Without branches on the bytes (buf is padded: reads past a word are masked)."""
     opens = np.uint8(1)
     one = np.uint8(1)
+    hashes = out[at : at + m]
     for q in range(m):
         start, end = edges[2 * q], edges[2 * q + 1]
         last = one if q == m - 1 else np.uint8(0)
         following = edges[2 * q + 2] if q + 1 < m else end
-        for step in range(3):
-            after = end + step
-            byte = buf[after]
-            ends_here = _BREAK_U8[byte] | (_PUNCT_U8[byte] & (_WORD_U8[buf[after + 1]] ^ one))
-            last |= ends_here & np.uint8(after < following)
+        # the bytes between two words are not word bytes: a stop is followed by one unless it is the
+        # last before the next word
+        for after in range(end, end + 3):
+            byte = buf[np.uint64(after)]  # unsigned: no wraparound to check
+            last |= _BREAK_U8[byte] & np.uint8(after < following)
+            last |= _PUNCT_U8[byte] & np.uint8(after + 1 < following)
         length = end - start
         h = np.uint64(length) * _LEN_MUL
         for lane in range(_LANES):
             rest = min(max(length - 8 * lane, 0), 8)
             h += ((_lane(buf, start + 8 * lane) | _CASE_BITS) & _LANE_MASK[rest]) * _LANE_MULS[lane]
         h = _mix_one(h) >> np.uint64(32)
-        first = buf[start]
+        first = buf[np.uint64(start)]
         key = _KEY_U8[first] & ((opens ^ one) | _DIGIT_U8[first])
-        out[at + q] = np.uint32((h & np.uint64(0xFFFFFFFC)) | np.uint64(key | (last << one)))
+        hashes[q] = np.uint32((h & np.uint64(0xFFFFFFFC)) | np.uint64(key | (last << one)))
         opens = last
 
 
@@ -427,17 +430,18 @@ def _sample(h: np.ndarray, anchor_rate: int, chosen: np.ndarray, out: np.ndarray
                 if h[q] < h[best]:
                     best = q
         chosen[best] = True
+    shift = np.uint64(64 - KEY_BITS)
+    keys = out[at : at + n]
     c = 0
-    for i in range(n):
-        if chosen[i]:
-            out[at + c] = np.int64(h[i] >> np.uint64(64 - KEY_BITS))
-            c += 1
+    for i in range(n):  # without a branch: written always, kept if chosen
+        keys[np.uint64(c)] = np.int64(h[i] >> shift)
+        c += chosen[i]
     if c < MIN_KEYS and n <= SHORT:
         for i in range(n):
-            out[at + i] = np.int64(h[i] >> np.uint64(64 - KEY_BITS))
+            keys[i] = np.int64(h[i] >> shift)
         c = n
-    keys = out[at : at + c]
-    if c > 16:
+    keys = keys[:c]
+    if c > 48:
         keys.sort()
     else:
         for i in range(1, c):
