@@ -5,9 +5,13 @@ change in them would break folding against what is stored)."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -243,3 +247,24 @@ def test_empty_batches_and_odd_texts() -> None:
     empty, marks_only, nul = fingerprint_texts(["", ZERO_WIDTH + "\u2014\u2026", "\0\0"])
     assert len(empty.words) == len(empty.shingles) == len(empty.keys) == 0
     assert len(marks_only.words) == len(nul.words) == 0
+
+
+def test_the_compiled_passes_stay_inside_their_arrays(tmp_path: Path) -> None:
+    """Compiled code does not check its indices: here the passes run with numba's bounds checks (and a
+    cache of their own) over the hostile texts, a 1 MB one among them; an index out of range is an
+    IndexError and the process fails."""
+    script = (
+        "from tests.test_fold_fingerprint import _hostile_texts\n"
+        "from tidings.fold.fingerprint import _folded, fingerprint_texts, index_keys, word_hashes\n"
+        "texts = _hostile_texts() + ['Le \\u201cport\\u201d \\u2014 d\\u2019\\u00e9t\\u2026 ' * 50000]\n"
+        "fps = fingerprint_texts(texts) + fingerprint_texts(texts[::-1], 3, 7)\n"
+        "word_hashes(texts)\n"
+        "_folded(texts)\n"
+        "print('fingerprinted', len(fps), sum(len(index_keys(f.shingles, 64)) for f in fps))\n"
+    )
+    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("fingerprinted")

@@ -238,12 +238,14 @@ def _unsafe(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, safe: np.ndar
     BMP) does not vouch for: those alone may not be in NFKC."""
     out = np.zeros(len(starts), np.bool_)
     for t in range(len(starts)):
-        text = buf[starts[t] : ends[t] + 8]  # padded: every text is followed by 8 bytes or more
-        n = ends[t] - starts[t]
+        text = buf[starts[t] : ends[t]]
+        n = len(text)
         i = 0
         while i < n:
             while i + 8 <= n and not _lane(text, i) & _HIGH_BITS:
                 i += 8
+            if i == n:
+                break
             lead = np.int64(text[i])
             if lead < 0x80:
                 i += 1
