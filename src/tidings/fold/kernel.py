@@ -426,6 +426,14 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
     if mine_distinct == 0:
         return estimates, common
     stamp = np.full(len(mine_keys), -1, np.int64)  # the last text that counted each slot
+    # a bitmap of the table's values (other bits of the hash, eight bits a slot) turns most shingles
+    # the text lacks away before the table is probed
+    nbits = np.uint64(8 * len(mine_keys))
+    bits = np.zeros(len(mine_keys) // 8, np.uint64)
+    for t in range(len(mine_keys)):
+        if mine_first[t] >= 0:
+            b = (mine_keys[t] >> np.uint64(32)) & (nbits - np.uint64(1))
+            bits[b >> np.uint64(6)] |= np.uint64(1) << (b & np.uint64(63))
     for j in range(m):
         if distinct[j] <= 0:
             continue
@@ -433,7 +441,11 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
         needed = floor * smaller
         hits = 0
         for i in range(starts[j], stops[j]):
-            s = _slot(mine_keys, mine_first, shingles[i])
+            x = shingles[i]
+            b = (x >> np.uint64(32)) & (nbits - np.uint64(1))
+            s = -1
+            if (bits[b >> np.uint64(6)] >> (b & np.uint64(63))) & np.uint64(1):
+                s = _slot(mine_keys, mine_first, x)
             if s >= 0 and stamp[s] != j:
                 stamp[s] = j
                 hits += 1
