@@ -313,7 +313,8 @@ def _fold_marks(
                 r += 8
             while r < e and data[r] < 0x80:
                 r += 1
-            buf[w : w + r - run] = data[run:r]
+            for q in range(r - run):
+                buf[np.uint64(w + q)] = data[np.uint64(run + q)]
             w += r - run
             if r == e:
                 break
