@@ -292,18 +292,20 @@ def place(
     post = post[~within(post, known)]
     new_keys = np.stack([wanted[post >> 32], ids[post & 0xFFFFFFFF]], axis=1)
     new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
+    packed = pack(arena.words[: arena.wb[n]])  # the batch's words, each copy's a slice of them
+    cut = (4 * arena.wb[: n + 1]).tolist()
+    counts = [
+        fp.stored_keys if fp.stored_keys >= 0 else k for fp, k in zip(fps, doc_keycount.tolist(), strict=True)
+    ]
     records = [
-        (c, int(a), fp.key_count, pack(fp.words))
-        for c, a, fp in zip(copy_ids, final.tolist(), fps, strict=True)
+        (c, a, k, packed[cut[d] : cut[d + 1]])
+        for d, (c, a, k) in enumerate(zip(copy_ids, final.tolist(), counts, strict=True))
     ]
     index.fold_record(records, new_keys)
+    began = (started & (roots[placed] == placed)).tolist()
     return [
-        Placement(
-            int(final[d]),
-            new=bool(started[d]) and roots[placed[d]] == placed[d],
-            merged=merged.get(d, ()),
-        )
-        for d in range(n)
+        Placement(article, new=b, merged=merged.get(d, ()))
+        for d, (article, b) in enumerate(zip(final.tolist(), began, strict=True))
     ]
 
 
