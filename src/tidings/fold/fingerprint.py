@@ -391,15 +391,20 @@ def _hash_words(buf: np.ndarray, edges: np.ndarray, m: int, out: np.ndarray, at:
         following = edges[2 * q + 2] if q + 1 < m else end
         # the bytes between two words are not word bytes: a stop is followed by one unless it is the
         # last before the next word
-        for after in range(end, end + 3):
-            byte = buf[np.uint64(after)]  # unsigned: no wraparound to check
-            last |= _BREAK_U8[byte] & np.uint8(after < following)
-            last |= _PUNCT_U8[byte] & np.uint8(after + 1 < following)
+        if following == end + 1:  # most words: one byte to the next
+            last |= _BREAK_U8[buf[np.uint64(end)]]
+        else:
+            for after in range(end, end + 3):
+                byte = buf[np.uint64(after)]  # unsigned: no wraparound to check
+                last |= _BREAK_U8[byte] & np.uint8(after < following)
+                last |= _PUNCT_U8[byte] & np.uint8(after + 1 < following)
         length = end - start
         h = np.uint64(length) * _LEN_MUL
-        for lane in range(_LANES):
-            rest = min(max(length - 8 * lane, 0), 8)
-            h += ((_lane(buf, start + 8 * lane) | _CASE_BITS) & _LANE_MASK[rest]) * _LANE_MULS[lane]
+        h += ((_lane(buf, start) | _CASE_BITS) & _LANE_MASK[min(length, 8)]) * _LANE_MULS[0]
+        if length > 8:
+            for lane in range(1, _LANES):
+                rest = min(max(length - 8 * lane, 0), 8)
+                h += ((_lane(buf, start + 8 * lane) | _CASE_BITS) & _LANE_MASK[rest]) * _LANE_MULS[lane]
         h = _mix_one(h) >> np.uint64(32)
         first = buf[np.uint64(start)]
         key = _KEY_U8[first] & ((opens ^ one) | _DIGIT_U8[first])
