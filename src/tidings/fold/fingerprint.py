@@ -1,14 +1,17 @@
 """Fingerprints: word hashes, word shingles, and a content-defined sample of shingles as index keys.
 
-A batch of texts is done at once: typography is folded, the texts are joined into one byte buffer, and
-one compiled pass (numba) cuts the words and hashes each from its length and first 24 bytes; shingles
-and keys are compiled too (shingles in one pass over the batch, keys one call per text). No Python loop
-runs per word.
+A batch of texts is done a few hundred at a time, in three compiled passes (numba) over their UTF-8 joined
+in one buffer: a screen for the texts that may need NFKC (only those go to `unicodedata`), the folding
+of typographic marks on the bytes, and one pass text by text that cuts the words, hashes each from its
+length and first 24 bytes, shingles them and samples the keys. The fingerprints are views of that
+pass's arrays; no Python loop runs per word, and in Python per text only the encoding and the making of
+the fingerprint. The hot loops avoid branches on bytes and signed indices (whose wraparound checks turn
+vectorised loads into gathers).
 
 - word hashes (32 bits) are what the store keeps of a copy, to verify matches later. Bit 0 marks a *key
   word* (starting with a digit, or with a capital inside a sentence: figures and names, where templated
-  articles differ), bit 1
-  the last word of a sentence or paragraph; the other 30 bits hash the word, ASCII case folded;
+  articles differ), bit 1 the last word of a sentence or paragraph; the other 30 bits hash the word,
+  ASCII case folded;
 - shingles (64 bits) hash `k` consecutive words, order-sensitive;
 - keys index the text: in its opening (the first `WINNOWED` shingles, which every copy has, excerpts
   included) the smallest shingle of every window of `WINDOW` (winnowing), after it the shingles whose
