@@ -162,7 +162,7 @@ def _mark_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     for number, (mark, replacement) in enumerate(_MARKS):
         code, ascii_ = mark.encode("utf-8"), replacement.encode("ascii")
         if not 2 <= len(code) <= 3 or len(ascii_) > len(code):
-            raise ValueError(f"mark {mark!r} cannot be folded in place")
+            raise ValueError(f"mark {mark!r}: its replacement must be ASCII no longer than it")
         prefix = int.from_bytes(code[:-1], "big")
         if prefix not in prefixes:
             prefixes.append(prefix)
@@ -384,7 +384,8 @@ def _hash_words(buf: np.ndarray, edges: np.ndarray, m: int, out: np.ndarray, at:
     (ASCII case folded). Flags: bit 1 a sentence ends at the word (at . ! ? not followed by a word byte
     ("4.6" goes on), or a line break, within the three bytes after it and before the next word; and at
     the text's last word), bit 0 a key word (starting with a digit, or with a capital that does not
-    open a sentence). Without branches on the bytes (buf is padded: reads past a word are masked)."""
+    open a sentence). Branches only where they are predictable (buf is padded: reads past a word are
+    masked)."""
     opens = np.uint8(1)
     one = np.uint8(1)
     hashes = out[at : at + m]
