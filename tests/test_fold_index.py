@@ -431,3 +431,77 @@ def test_the_key_filter_is_built_again_as_one_when_its_chain_grows() -> None:
         assert len(postings.filter.parts) <= 2
     assert postings.filter.may_hold(np.concatenate(held)).all()
     assert postings.filter.may_hold(rng.integers(1 << 61, 1 << 62, 100_000, dtype=np.int64)).mean() < 0.01
+
+
+def _signatures_in_sql(store: Store, ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+    with store.engine.begin() as c:
+        rows = c.exec_driver_sql(
+            "SELECT article_id, key_count, words FROM fold_signatures ORDER BY article_id, copy_id"
+        ).all()
+    return [(int(a), int(k), bytes(w)) for a, k, w in rows if a in ids]
+
+
+def test_a_workers_recent_articles_stay_true_to_the_store(tmp_path: Path) -> None:
+    """A worker keeps the copies of the articles it started or read; another worker's new copy, its
+    join or a rolled-back transaction never leave it reading stale copies."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a, b = Store(url), Store(url)
+    a.migrate()
+    first = _place(a, [Copy("Dredging", tuple(BODY[:5]))])[0]
+    assert a.fold_mirror.signatures.get(first) is not None  # kept when it committed
+    _place(b, [Copy("Dredging", tuple(BODY))], first_id=2)  # b gives it a second copy
+    with a.begin() as tx:
+        assert tx.fold_signatures([first]) == _signatures_in_sql(a, [first])
+        assert len(tx.fold_signatures([first])) == 2
+    kept = a.fold_mirror.signatures.get(first)
+    assert kept is not None
+    assert len(kept) == 2
+    # b starts another article, then joins it to the first with a copy of both
+    rain = tuple(f"Rain over {place} for most of the weekend, forecasters said." for place in "ABCDEFGH")
+    other = _place(b, [Copy("Weather", rain)], first_id=3)[0]
+    with a.begin() as tx:
+        tx.fold_signatures([first, other])
+    assert a.fold_mirror.signatures.get(other) is not None
+    with b.begin() as tx:
+        tx.fold_merge(first, [other])
+    with a.begin() as tx:
+        assert tx.fold_signatures([first, other]) == _signatures_in_sql(a, [first, other])
+        assert [row[0] for row in tx.fold_signatures([first])] == [first] * 3
+    # a transaction that rolls back keeps nothing: the id it took goes to b's article
+    tollard = Copy("Tollard", tuple(f"Tollard {n} voted on the budget tonight." for n in range(9)))
+    with pytest.raises(RuntimeError, match="rolled back"):
+        _place_and_look_then_fail(a, tollard, other + 1)
+    assert a.fold_mirror.signatures.get(other + 1) is None
+    late = _place(b, [Copy("Kessing", tuple(f"Kessing {n} opened its new library." for n in range(9)))], 5)
+    with a.begin() as tx:
+        assert tx.fold_signatures(late) == _signatures_in_sql(a, late)
+    # a transaction sees its own new copies of an article the worker holds
+    with a.begin() as tx:
+        fold.place(fold.fingerprints([Copy("Dredging", tuple(BODY[2:]))], RULES), [6], tx, RULES)
+        assert len(tx.fold_signatures([first])) == 4
+    with a.begin() as tx:
+        assert tx.fold_signatures([first]) == _signatures_in_sql(a, [first])
+
+
+def _place_and_look_then_fail(store: Store, copy: Copy, article: int) -> None:
+    with store.begin() as tx:
+        fold.place(fold.fingerprints([copy], RULES), [10], tx, RULES)
+        assert tx.fold_signatures([article])  # it sees its own new article
+        raise RuntimeError("rolled back")
+
+
+def test_recent_articles_keep_to_their_budget() -> None:
+    recent = fold_mirror.Signatures(budget=3 * (100 + 100))
+    for article in range(1, 5):
+        recent.put(article, [(article, 3, bytes(100))])
+    assert recent.get(1) is None  # the least recently used went
+    assert recent.get(2) is not None  # ... and reading one makes it recent
+    recent.put(5, [(5, 3, bytes(100))])
+    assert recent.get(3) is None
+    assert recent.get(2) is not None
+    recent.put(6, [(6, 3, bytes(10_000))])  # larger than the whole budget: not kept
+    assert recent.get(6) is None
+    assert recent.size == 3 * 200
+    recent.drop([2, 4, 5, 7])
+    assert recent.size == 0
+    assert not recent.held

@@ -12,7 +12,9 @@ are read only for the candidates.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -55,14 +57,38 @@ class FoldTables:
             return self.fold_mirror.lookup(keys, most, self._fold_pending)
 
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+        """From the worker's recent articles (`Signatures`) when it holds them as the log stands for this
+        transaction, else from SQL (and kept, if nothing was taken into the worker's copy meanwhile)."""
         if not article_ids:
             return []
-        rows = self._rows(
-            f"SELECT article_id, key_count, words FROM fold_signatures WHERE article_id {self._any('ids')} "
-            "ORDER BY article_id, copy_id",
-            {"ids": _array(self, article_ids)},
-        )
-        return [(a, k, bytes(w)) for a, k, w in rows]
+        pending, mirror = self._fold_pending, self.fold_mirror
+        with mirror.lock:
+            self._fold_sync()
+            seen = self._fold_seen
+            recent = None if pending.cleared else mirror.signatures
+            found: list[tuple[int, int, bytes]] = []
+            missing: list[int] = []
+            for article in article_ids:
+                rows = None if recent is None or article in pending.touched else recent.get(article)
+                if rows is None:
+                    missing.append(article)
+                else:
+                    found.extend(rows)
+        if missing:
+            read = self._rows(
+                "SELECT article_id, key_count, words FROM fold_signatures "
+                f"WHERE article_id {self._any('ids')} ORDER BY article_id, copy_id",
+                {"ids": _array(self, missing)},
+            )
+            fetched = [(int(a), int(k), bytes(w)) for a, k, w in read]
+            with mirror.lock:
+                if recent is not None and recent is mirror.signatures and mirror.tick == seen:
+                    for article, group in itertools.groupby(fetched, key=operator.itemgetter(0)):
+                        if article not in pending.touched:
+                            recent.put(article, list(group))
+            found.extend(fetched)
+        found.sort(key=operator.itemgetter(0))  # stable: each article's copies stay in copy order
+        return found
 
     def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
         with self.fold_mirror.lock:
@@ -78,7 +104,9 @@ class FoldTables:
             result = self.c.execute(
                 insert(t.articles).returning(t.articles.c.id, sort_by_parameter_order=True), rows
             )
-            return [int(i) for i in result.scalars()]
+            ids = [int(i) for i in result.scalars()]
+            self._fold_pending.started.update((i, []) for i in ids)
+            return ids
         # SQLite hands out max(id) + 1, so the id of an article merged away could come back and be taken
         # for it: ids of merged articles stay spent (PostgreSQL's sequences never go back).
         top = self.c.execute(select(func.max(t.articles.c.id))).scalar() or 0
@@ -91,6 +119,7 @@ class FoldTables:
             "INSERT INTO articles (id, body, created_at, updated_at) SELECT id, '[]', ?, ? FROM fresh",
             [(first, first + count - 1, stamp, stamp)],
         )
+        self._fold_pending.started.update((i, []) for i in ids)
         return ids
 
     def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
@@ -101,6 +130,10 @@ class FoldTables:
             )
             counted = np.array([(a, n) for _, a, n, _ in signatures], dtype=np.int64)
             self._fold_log(COUNTED, pack_pairs(counted[:, 0], counted[:, 1]))
+            started = self._fold_pending.started
+            for copy, article, count, words in signatures:
+                if article in started:
+                    started[article].append((copy, (article, count, words)))
         if len(keys):
             pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
             self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))
@@ -200,6 +233,8 @@ class FoldTables:
             if mirror.tick == pending.base:
                 for tick, kind, data in pending.rows:
                     mirror.apply(tick, kind, data)
+                for article, rows in pending.kept():
+                    mirror.signatures.put(article, rows)
 
     # internals ----------------------------------------------------------------------------------------------
     def _fold_sync(self) -> None:

@@ -22,12 +22,18 @@ counts its articles, but for articles joined since.
 
 A transaction sees the store as it found it plus its own writes (`Pending`); these are taken into the
 worker's copy when it commits (or read back from the log later), and forgotten if it rolls back.
+
+A worker also keeps the copies' word hashes of the articles it read or started lately (`Signatures`, a
+budget of bytes): news arrives in bursts, and most candidates of a batch are articles the batch before
+read or started. The log says when an entry goes stale: a row that gives an article a copy or joins it
+drops the article, so an entry always holds every copy its article has.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from numba import njit
@@ -290,6 +296,48 @@ class Postings:
             self.hot = np.union1d(self.hot, keys)
 
 
+SIGNATURE_BYTES = 64 << 20  # word hashes of recently read articles a worker keeps
+Signature = tuple[int, int, bytes]  # (article id, the copy's number of index keys, packed word hashes)
+
+
+class Signatures:
+    """The copies of recently read articles, as `FoldIndex.fold_signatures` gives them, within a budget
+    of bytes (the least recently used go first). An article is held whole (every copy it has) or not at
+    all."""
+
+    def __init__(self, budget: int = SIGNATURE_BYTES) -> None:
+        self.budget = budget
+        self.held: OrderedDict[int, list[Signature]] = OrderedDict()
+        self.size = 0
+
+    def get(self, article: int) -> list[Signature] | None:
+        rows = self.held.get(article)
+        if rows is not None:
+            self.held.move_to_end(article)
+        return rows
+
+    def put(self, article: int, rows: list[Signature]) -> None:
+        self.drop([article])
+        size = _size(rows)
+        if size > self.budget:
+            return
+        self.held[article] = rows
+        self.size += size
+        while self.size > self.budget:
+            _, old = self.held.popitem(last=False)
+            self.size -= _size(old)
+
+    def drop(self, articles: Iterable[int]) -> None:
+        for article in articles:
+            rows = self.held.pop(article, None)
+            if rows is not None:
+                self.size -= _size(rows)
+
+
+def _size(rows: list[Signature]) -> int:
+    return sum(len(words) + 100 for _, _, words in rows)  # the words and the objects around them
+
+
 class Pending:
     """What one transaction wrote to the log, as the transaction sees it: its postings, its joins,
     whether it emptied the index; and the rows themselves, to hand to the worker's copy on commit. The
@@ -300,6 +348,9 @@ class Pending:
         self.rows: list[tuple[int, int, bytes]] = []  # (tick, kind, data)
         self.aliases = Aliases()
         self.counts: dict[int, int] = {}  # fewest keys of a copy, by article
+        self.touched: set[int] = set()  # articles given copies or joined: their copies differ from the log's
+        self.joined: set[int] = set()
+        self.started: dict[int, list[tuple[int, Signature]]] = {}  # its new articles' (copy id, copy)
         self.cleared = False
         self._postings: Postings | None = None
         self._unsorted: list[bytes] = []
@@ -309,13 +360,24 @@ class Pending:
         if kind == POSTED:
             self._unsorted.append(data)
         elif kind == JOINED:  # the kept article's count is set by who joined them (it knows the store's)
-            self.aliases.join(*unpack_join(data))
+            into, absorbed = unpack_join(data)
+            self.aliases.join(into, absorbed)
+            self.touched.update([into, *absorbed])
+            self.joined.update([into, *absorbed])
         elif kind == COUNTED:
             for article, count in zip(*(a.tolist() for a in unpack_pairs(data)), strict=True):
                 self.counts[article] = min(count, self.counts.get(article, count))
+                self.touched.add(article)
         else:
             self._postings, self._unsorted, self.aliases, self.cleared = None, [], Aliases(), True
             self.counts = {}
+
+    def kept(self) -> Iterator[tuple[int, list[Signature]]]:
+        """The articles it started and did not join, with their copies in copy order: for the worker's
+        `Signatures` once it commits."""
+        for article, copies in self.started.items():
+            if article not in self.joined:
+                yield article, [row for _, row in sorted(copies, key=lambda c: c[0])]
 
     @property
     def postings(self) -> Postings:
@@ -339,16 +401,21 @@ class FoldMirror:
         self.postings = Postings()
         self.aliases = Aliases()
         self.key_counts = KeyCounts()
+        self.signatures = Signatures()
 
     def apply(self, tick: int, kind: int, data: bytes) -> None:
         """Take in one log row (the one after `tick`)."""
         if kind == POSTED:
             self.postings.add(*unpack_pairs(data))
         elif kind == JOINED:
-            self.aliases.join(*unpack_join(data))
-            self.key_counts.join(*unpack_join(data))
+            into, absorbed = unpack_join(data)
+            self.aliases.join(into, absorbed)
+            self.key_counts.join(into, absorbed)
+            self.signatures.drop([into, *absorbed])
         elif kind == COUNTED:
-            self.key_counts.add(*unpack_pairs(data))
+            articles, counts = unpack_pairs(data)
+            self.key_counts.add(articles, counts)
+            self.signatures.drop(articles.tolist())
         elif kind == CLEARED:
             self.reset()
         else:
