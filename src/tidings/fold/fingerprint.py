@@ -528,7 +528,12 @@ def _fingerprint_batch(
         n += m
         bounds[t + 1] = n
         key_bounds[t + 1] = nk
-    return words[:n], bounds, shingles[:n], stops, keys[:nk], key_bounds
+    # the fingerprints view these arrays and keep them alive: not much more of them than they use
+    words, shingles = (
+        (words[:n], shingles[:n]) if 4 * n >= 3 * len(words) else (words[:n].copy(), shingles[:n].copy())
+    )
+    keys = keys[:nk] if 4 * nk >= 3 * len(keys) else keys[:nk].copy()
+    return words, bounds, shingles, stops, keys, key_bounds
 
 
 def fingerprint_texts(
