@@ -101,19 +101,24 @@ class _Arena:
     def __init__(self, fps: Sequence[Fingerprint], shingle_words: int) -> None:
         self.k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
         self.n = 0
-        self.words = np.zeros(0, dtype=np.uint32)
-        self.shingles = np.zeros(0, dtype=np.uint64)
-        self.wb = np.zeros(1, dtype=np.int64)
-        self.se = np.zeros(0, dtype=np.int64)
-        self.distinct = np.zeros(0, dtype=np.int64)  # distinct shingles, worked out when first needed
-        self.keys = np.zeros(0, dtype=np.int64)  # a stored signature's index keys, where its words start
-        self.nkeys = np.zeros(0, dtype=np.int64)  # ... and how many (-1 until worked out)
         wb = _starts(len(fp.words) for fp in fps)
-        shingles = np.zeros(int(wb[-1]), dtype=np.uint64)  # the fingerprints' own, at their words' places
-        for fp, start in zip(fps, wb.tolist(), strict=False):
-            shingles[start : start + len(fp.shingles)] = fp.shingles
-        se = wb[:-1] + np.array([len(fp.shingles) for fp in fps], dtype=np.int64)
-        self.add(np.concatenate([fp.words for fp in fps]), wb, (shingles, se))
+        room = 3 * int(wb[-1])  # the stored copies fetched usually take about as much again
+        self.words = np.empty(room, dtype=np.uint32)
+        self.shingles = np.empty(room, dtype=np.uint64)
+        self.wb = np.zeros(4 * len(fps) + 1, dtype=np.int64)
+        self.se = np.empty(4 * len(fps), dtype=np.int64)
+        self.distinct = np.empty(4 * len(fps), dtype=np.int64)  # distinct shingles, once worked out
+        self.nkeys = np.empty(4 * len(fps), dtype=np.int64)  # a stored copy's index keys, once worked out
+        counts = np.fromiter((len(fp.shingles) for fp in fps), dtype=np.int64, count=len(fps))
+        total = int(wb[-1])
+        np.concatenate([fp.words for fp in fps], out=self.words[:total])
+        kernel.spread(np.concatenate([fp.shingles for fp in fps]), counts, wb, self.shingles)
+        n = len(fps)
+        self.wb[1 : n + 1] = wb[1:]
+        self.se[:n] = wb[:-1] + counts  # the fingerprints' own shingles, at their words' places
+        self.distinct[:n] = -1
+        self.nkeys[:n] = -1
+        self.n = n
 
     def add(
         self, words: np.ndarray, wb: np.ndarray, shingled: tuple[np.ndarray, np.ndarray] | None = None
@@ -130,7 +135,6 @@ class _Arena:
         self.wb = _room(self.wb, first + more + 1)
         self.se = _room(self.se, first + more)
         self.distinct = _room(self.distinct, first + more)
-        self.keys = _room(self.keys, used + len(words))
         self.nkeys = _room(self.nkeys, first + more)
         self.words[used : used + len(words)] = words
         self.shingles[used : used + len(words)] = shingles
@@ -140,6 +144,15 @@ class _Arena:
         self.nkeys[first : first + more] = -1
         self.n += more
         return first
+
+    def keys(self) -> np.ndarray:
+        """Room for the stored copies' index keys (a copy's lie where its words start), kept by the
+        thread from batch to batch; the keys worked out so far are forgotten if the room must grow."""
+        room = getattr(_POOL, "keys", None)
+        if room is None or len(room) < len(self.words):
+            room = _POOL.keys = np.empty(len(self.words), dtype=np.int64)
+            self.nkeys[: self.n] = -1
+        return room
 
 
 _POOL = threading.local()
@@ -164,10 +177,11 @@ def _starts(lengths: Iterable[int]) -> np.ndarray:
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
-    """The array, or a copy twice as large, to hold `size` items."""
+    """The array, or a copy twice as large, to hold `size` items (past the old ones, whatever was in
+    memory)."""
     if size <= len(array):
         return array
-    grown = np.zeros(max(size, 2 * len(array)), dtype=array.dtype)
+    grown = np.empty(max(size, 2 * len(array)), dtype=array.dtype)
     grown[: len(array)] = array
     return grown
 
@@ -257,7 +271,7 @@ def place(
     while True:
         tk, tf, tc = _tables_pool(int(kernel.tables_room(arena.wb, arena.se, arena.n)))
         status, at = kernel.place_batch(
-            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys,
+            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys(),
             arena.nkeys, tk, tf, tc, doc_keys, kb,
             doc_keycount, sp_start, sp_slot, hot, lp_head, lp_tail, lp_next, lp_slot, lp_count, lp_used,
             alias, key_count, head, tail, nxt, fetched, n_stored, fresh, placed, started, out, resume,
@@ -294,12 +308,12 @@ def place(
     new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
     packed = pack(arena.words[: arena.wb[n]])  # the batch's words, each copy's a slice of them
     cut = (4 * arena.wb[: n + 1]).tolist()
-    counts = [
+    keyed = [
         fp.stored_keys if fp.stored_keys >= 0 else k for fp, k in zip(fps, doc_keycount.tolist(), strict=True)
     ]
     records = [
         (c, a, k, packed[cut[d] : cut[d + 1]])
-        for d, (c, a, k) in enumerate(zip(copy_ids, final.tolist(), counts, strict=True))
+        for d, (c, a, k) in enumerate(zip(copy_ids, final.tolist(), keyed, strict=True))
     ]
     index.fold_record(records, new_keys)
     began = (started & (roots[placed] == placed)).tolist()

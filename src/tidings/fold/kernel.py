@@ -88,6 +88,18 @@ def table(h):
 
 
 @njit(cache=True, nogil=True)
+def spread(flat, counts, starts, out):
+    """Texts' shingles, one text's after another in `flat` (`counts` each), into `out` at the places
+    of their words (text i's from starts[i])."""
+    at = 0
+    for i in range(len(counts)):
+        base = starts[i]
+        for j in range(counts[i]):
+            out[base + j] = flat[at + j]
+        at += counts[i]
+
+
+@njit(cache=True, nogil=True)
 def tables_room(wb, se, n):
     """Slots the tables of signatures 0 .. n - 1 take together."""
     total = 0
