@@ -235,81 +235,31 @@ _SAFE = _safe_table()
 _HIGH_BITS = np.uint64(0x8080808080808080)
 
 
-@njit(cache=True, nogil=True)
-def _unsafe(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, safe: np.ndarray) -> np.ndarray:
-    """Which texts (buf[starts[i]:ends[i]], valid UTF-8) hold a character that `safe` (a table of the
-    BMP) does not vouch for: those alone may not be in NFKC."""
-    out = np.zeros(len(starts), np.bool_)
-    for t in range(len(starts)):
-        text = buf[starts[t] : ends[t]]
-        n = len(text)
-        i = 0
-        while i < n:
-            while i + 8 <= n and not _lane(text, i) & _HIGH_BITS:
-                i += 8
-            if i == n:
-                break
-            lead = np.int64(text[i])
-            if lead < 0x80:
-                i += 1
-                continue
-            if lead >= 0xF0:
-                out[t] = True
-                break
-            if lead >= 0xE0:
-                point = (
-                    ((lead & 0x0F) << 12)
-                    | ((np.int64(text[i + 1]) & 0x3F) << 6)
-                    | (np.int64(text[i + 2]) & 0x3F)
-                )
-                i += 3
-            else:
-                point = ((lead & 0x1F) << 6) | (np.int64(text[i + 1]) & 0x3F)
-                i += 2
-            if not safe[point]:
-                out[t] = True
-                break
-    return out
-
-
-def _joined(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The texts' bytes joined by line breaks (a read-only view, not a copy), and where each starts and
-    ends."""
+def _joined(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' bytes joined by line breaks (a read-only view, not a copy), and their lengths."""
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    ends = np.cumsum(lengths + 1) - 1
-    return np.frombuffer(b"\n".join(encoded), dtype=np.uint8), ends - lengths, ends
-
-
-def _encoded(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The texts as UTF-8 (NFKC first where they are not in it; lone surrogates as "?"), joined by line
-    breaks, and where each text starts and ends in them (see `_joined`). The same bytes as
-    `text.encode("utf-8", "replace")` after `unicodedata`'s check and NFKC for every non-ASCII text,
-    which only the texts `_unsafe` picks need. Typography is not folded yet (`_fold_marks`)."""
-    encoded = [text.encode("utf-8", "replace") for text in texts]
-    data, starts, ends = _joined(encoded)
-    changed = False
-    for i in np.flatnonzero(_unsafe(data, starts, ends, _SAFE)).tolist():
-        if not unicodedata.is_normalized("NFKC", texts[i]):
-            encoded[i] = unicodedata.normalize("NFKC", texts[i]).encode("utf-8", "replace")
-            changed = True
-    return _joined(encoded) if changed else (data, starts, ends)
+    return np.frombuffer(b"\n".join(encoded), dtype=np.uint8), lengths
 
 
 @njit(cache=True, nogil=True)
 def _fold_marks(
-    data: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The texts data[starts[i]:ends[i]] (valid UTF-8) with typography folded, one after another in a
-    new buffer padded with `_PAD` zero bytes, and where each starts and ends there: each mark of
-    `_MARKS` becomes its plain replacement. The same bytes as `_plain_text` (whose replacements run
-    after NFKC, as these do)."""
+    data: np.ndarray, lengths: np.ndarray, safe: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The texts in data (valid UTF-8 of the given lengths, joined by line breaks) with typography
+    folded, one after another in a new buffer padded with `_PAD` zero bytes: (that buffer, where each
+    text starts and ends in it, which texts hold a character that `safe` (a table of the BMP) does not
+    vouch for: those alone may not be in NFKC). Each mark of `_MARKS` becomes its plain replacement:
+    the same bytes as `_plain_text` for a text in NFKC (whose replacements run after NFKC, as these
+    do)."""
     buf = np.empty(len(data) + _PAD, np.uint8)
-    out_starts = np.empty(len(starts), np.int64)
-    out_ends = np.empty(len(starts), np.int64)
+    starts = np.empty(len(lengths), np.int64)
+    ends = np.empty(len(lengths), np.int64)
+    unsafe = np.zeros(len(lengths), np.bool_)
+    r = 0
     w = 0
-    for t in range(len(starts)):
-        out_starts[t] = w
-        r, e = starts[t], ends[t]
+    for t in range(len(lengths)):
+        starts[t] = w
+        e = r + lengths[t]
         while r < e:
             run = r  # ASCII, copied as a run
             while r + 8 <= e and not _lane(data, r) & _HIGH_BITS:
@@ -324,10 +274,18 @@ def _fold_marks(
             lead = np.int64(data[r])
             if lead >= 0xF0:
                 size, prefix = 4, np.int64(-1)
+                unsafe[t] = True
             elif lead >= 0xE0:
                 size, prefix = 3, (lead << 8) | np.int64(data[r + 1])
+                point = (
+                    ((lead & 0x0F) << 12)
+                    | ((np.int64(data[r + 1]) & 0x3F) << 6)
+                    | (np.int64(data[r + 2]) & 0x3F)
+                )
+                unsafe[t] |= not safe[point]
             else:
                 size, prefix = 2, lead
+                unsafe[t] |= not safe[((lead & 0x1F) << 6) | (np.int64(data[r + 1]) & 0x3F)]
             mark = 0
             for row in range(len(_MARK_PREFIX)):
                 if _MARK_PREFIX[row] == prefix:
@@ -341,21 +299,40 @@ def _fold_marks(
                     buf[w + q] = data[r + q]
                 w += size
             r += size
-        out_ends[t] = w
+        ends[t] = w
+        r = e + 1  # the line break between two texts
     buf[w:] = 0
-    return buf, out_starts, out_ends
+    return buf, starts, ends, unsafe
+
+
+def _prepared(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The texts as the compiled pass reads them: UTF-8 (NFKC first where they are not in it; lone
+    surrogates as "?") with typography folded, one after another in a buffer, and where each starts and
+    ends in it. The same bytes as `_plain_text`, whose NFKC check (`unicodedata`) only the texts
+    `_fold_marks` picks need."""
+    encoded = [text.encode("utf-8", "replace") for text in texts]
+    buf, starts, ends, unsafe = _fold_marks(*_joined(encoded), _SAFE)
+    if unsafe.any():
+        changed = False
+        for i in np.flatnonzero(unsafe).tolist():
+            if not unicodedata.is_normalized("NFKC", texts[i]):
+                encoded[i] = unicodedata.normalize("NFKC", texts[i]).encode("utf-8", "replace")
+                changed = True
+        if changed:
+            buf, starts, ends, _ = _fold_marks(*_joined(encoded), _SAFE)
+    return buf, starts, ends
 
 
 def _folded(texts: Sequence[str]) -> list[bytes]:
     """Each text's bytes as the compiled passes see them: the compiled counterpart of `_plain_text`
     (for tests)."""
-    buf, starts, ends = _fold_marks(*_encoded(texts))
+    buf, starts, ends = _prepared(texts)
     return [buf[s:e].tobytes() for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(every text's word hashes one after another, where each text's words start: len(texts) + 1)."""
-    buf, starts, ends = _fold_marks(*_encoded(texts))
+    buf, starts, ends = _prepared(texts)
     words, bounds, *_ = _fingerprint_batch(buf, starts, ends, 1, 64)
     return words, bounds
 
@@ -545,7 +522,7 @@ def fingerprint_texts(
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
     out: list[Fingerprint] = []
     for first in range(0, len(texts), SUB_BATCH):
-        buf, starts, ends = _fold_marks(*_encoded(texts[first : first + SUB_BATCH]))
+        buf, starts, ends = _prepared(texts[first : first + SUB_BATCH])
         words, bounds, shingles, stops, keys, key_bounds = _fingerprint_batch(
             buf, starts, ends, k, anchor_rate
         )
