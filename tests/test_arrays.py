@@ -16,7 +16,8 @@ def test_unique_is_numpys(size: int) -> None:
     assert np.array_equal(unique(values), np.unique(values))
     small = rng.integers(0, 5, size).astype(np.int32)
     out = unique(small)
-    assert out.dtype == np.int32 and np.array_equal(out, np.unique(small))
+    assert out.dtype == np.int32
+    assert np.array_equal(out, np.unique(small))
 
 
 def test_unique_keeps_the_input() -> None:

@@ -6,14 +6,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from tidings import fold
 from tidings.bench.syndication import chunks
 from tidings.fold import Rules, compare, fingerprints, kernel, warm
 from tidings.fold.fingerprint import fingerprint_texts, index_keys, shingles_in_place, word_hashes
 from tidings.fold.match import screen
+from tidings.models import Copy
 
 
 def test_bounded_exits_decide_as_the_full_comparison() -> None:
@@ -127,7 +131,7 @@ def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
     (empty, one word, one word 20,000 times, figures only): any index out of range is an IndexError,
     and the process fails."""
     script = (
-        "import tempfile\n"
+        "import tempfile, threading\n"
         "from tidings import fold\n"
         "from tidings.bench import fold as bench\n"
         "from tidings.bench.syndication import chunks\n"
@@ -138,6 +142,8 @@ def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
         "with tempfile.TemporaryDirectory() as d:\n"
         "    bench.fold_corpus(copies, f'sqlite:///{d}/a.db', fold.Rules(), batch=70)\n"
         "    bench.fold_corpus(copies[::-1], f'sqlite:///{d}/b.db', fold.Rules(), batch=300)\n"
+        "    fold.TABLE_RING, fold._POOL = 1 << 12, threading.local()  # tables written again, or apart\n"
+        "    bench.fold_corpus(copies, f'sqlite:///{d}/c.db', fold.Rules(), batch=300)\n"
         "print('folded', len(copies))\n"
     )
     env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
@@ -146,3 +152,25 @@ def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("folded")
+
+
+def test_a_small_table_ring_places_copies_where_a_large_one_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The placing loop keeps the shingle tables it made in a ring and makes one again once the ring has
+    come round over it; a table too large for the ring is made apart. Where copies go does not depend on
+    the ring's size."""
+    from tidings.bench import fold as bench
+
+    copies = [it.copy for c in chunks(1200, 5) for it in c.items]
+    long_text = tuple(
+        f"Section {n} of the harbour report lists berth {n * 7} and crane {n * 3}." for n in range(400)
+    )
+    copies += [Copy("Report", long_text), Copy("Report", long_text[:300]), Copy("Report", long_text[50:])]
+    rules = fold.Rules()
+    usual = bench.fold_corpus(copies, f"sqlite:///{tmp_path / 'usual.db'}", rules, batch=400)
+    monkeypatch.setattr(fold, "TABLE_RING", 1 << 11)
+    monkeypatch.setattr(fold, "_POOL", threading.local())
+    small = bench.fold_corpus(copies, f"sqlite:///{tmp_path / 'small.db'}", rules, batch=400)
+    assert small == usual
+    assert usual[-1] == usual[-2] == usual[-3]  # the long article's copies found each other

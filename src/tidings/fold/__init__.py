@@ -158,15 +158,19 @@ class _Arena:
 _POOL = threading.local()
 
 
-def _tables_pool(slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Room for `slots` slots of shingle tables (value, first position, count), kept by the thread from
-    batch to batch: memory it has already written is faster to fill again than fresh memory."""
-    pool = getattr(_POOL, "arrays", None)
-    if pool is None or len(pool[0]) < slots:
-        size = max(slots, 3 * len(pool[0]) // 2 if pool is not None else 0)
-        pool = (np.empty(size, np.uint64), np.empty(size, np.int32), np.empty(size, np.int32))
-        _POOL.arrays = pool
-    return pool
+TABLE_RING = 1 << 15  # slots of shingle tables kept at once (16 bytes a slot: 512 KiB, in cache)
+
+
+def _tables_ring() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The thread's ring of shingle tables (value, first position, count), kept from batch to batch."""
+    ring = getattr(_POOL, "ring", None)
+    if ring is None:
+        ring = _POOL.ring = (
+            np.empty(TABLE_RING, np.uint64),
+            np.empty(TABLE_RING, np.int32),
+            np.empty(TABLE_RING, np.int32),
+        )
+    return ring
 
 
 def _starts(lengths: Iterable[int]) -> np.ndarray:
@@ -269,7 +273,7 @@ def place(
     merged: dict[int, tuple[int, ...]] = {}  # copy -> the stored articles it joined to its own
     start, resume = 0, 0
     while True:
-        tk, tf, tc = _tables_pool(int(kernel.tables_room(arena.wb, arena.se, arena.n)))
+        tk, tf, tc = _tables_ring()
         status, at = kernel.place_batch(
             start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys(),
             arena.nkeys, tk, tf, tc, doc_keys, kb,

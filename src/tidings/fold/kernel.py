@@ -100,28 +100,35 @@ def spread(flat, counts, starts, out):
 
 
 @njit(cache=True, nogil=True)
-def tables_room(wb, se, n):
-    """Slots the tables of signatures 0 .. n - 1 take together."""
-    total = 0
-    for s in range(n):
-        total += table_size(se[s] - wb[s])
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used):
-    """Signature `s`'s table (keys, first, count views of the pool) and distinct shingles, filled the
-    first time it is asked for in this call (`tab_at[s]` is -1 until then)."""
+def _table_of(s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, head):
+    """Signature `s`'s table (keys, first, count) and its distinct shingles. Tables are written one
+    after another into a ring (`tk`, `tf`, `tc`: small enough to stay in cache) and read again while
+    the ring has not come round over them (`tab_pos[s]`: where, counted from the start of the call, -1
+    before; `head[0]`: how far the writing has gone). A table larger than a quarter of the ring is made
+    apart and not kept: so a table asked for again after another is written again if it must be, and the
+    other is still intact then."""
     size = table_size(se[s] - wb[s])
-    at = tab_at[s]
-    if at < 0:
-        at = used[0]
-        used[0] += size
-        tab_at[s] = at
-        end = at + size
-        sig_distinct[s] = fill(shingles[wb[s] : se[s]], tk[at:end], tf[at:end], tc[at:end])
-    end = at + size
-    return tk[at:end], tf[at:end], tc[at:end], sig_distinct[s]
+    ring = len(tk)
+    p = tab_pos[s]
+    if p >= 0 and head[0] <= p + ring:
+        at = p % ring
+        return tk[at : at + size], tf[at : at + size], tc[at : at + size], sig_distinct[s]
+    if 4 * size > ring:
+        keys = np.empty(size, np.uint64)
+        first = np.empty(size, np.int32)
+        count = np.empty(size, np.int32)
+        sig_distinct[s] = fill(shingles[wb[s] : se[s]], keys, first, count)
+        return keys[:], first[:], count[:], sig_distinct[s]
+    at = head[0] % ring
+    if at + size > ring:  # not across the end: from the start again
+        head[0] += ring - at
+        at = 0
+    tab_pos[s] = head[0]
+    head[0] += size
+    sig_distinct[s] = fill(
+        shingles[wb[s] : se[s]], tk[at : at + size], tf[at : at + size], tc[at : at + size]
+    )
+    return tk[at : at + size], tf[at : at + size], tc[at : at + size], sig_distinct[s]
 
 
 @njit(cache=True, nogil=True)
@@ -682,8 +689,8 @@ def place_batch(
     tried = np.zeros(n_slots, np.int64)
     tried_stamp = np.full(n_slots, -1, np.int64)
     floor = fr[F_MIN] - screen_slack
-    tab_at = np.full(len(se), -1, np.int64)  # where each signature's table is in the pool, once filled
-    used = np.zeros(1, np.int64)
+    tab_pos = np.full(len(se), -1, np.int64)  # where each signature's table was written in the ring
+    ring_head = np.zeros(1, np.int64)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
@@ -725,7 +732,6 @@ def place_batch(
                         pool_slot[j] = a
                         j += 1
                         s = nxt[s]
-                mk, mf, mc, md = _table_of(d, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
                 starts = np.empty(size, np.int64)
                 stops = np.empty(size, np.int64)
                 distinct = np.empty(size, np.int64)
@@ -733,8 +739,9 @@ def place_batch(
                     s = pool_sig[j]
                     starts[j], stops[j] = wb[s], se[s]
                     if sig_distinct[s] < 0:
-                        _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
+                        _table_of(s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head)
                     distinct[j] = sig_distinct[s]
+                mk, mf, mc, md = _table_of(d, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head)
                 estimates, common = screen(mk, mf, md, shingles, starts, stops, distinct, floor)
                 plausible = np.flatnonzero(estimates >= floor)
                 # oldest article first, its most alike copy first
@@ -753,7 +760,13 @@ def place_batch(
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
-                    ok, of, oc, od = _table_of(s, shingles, wb, se, tab_at, sig_distinct, tk, tf, tc, used)
+                    ok, of, oc, od = _table_of(
+                        s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head
+                    )
+                    # its own table last: still there, or written again after the other's
+                    mk, mf, mc, md = _table_of(
+                        d, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head
+                    )
                     own = s < n_docs  # one of the batch's copies: its keys are known
                     okeys = (
                         wanted[doc_keys[kb[s] : kb[s + 1]]]
