@@ -128,12 +128,14 @@ class FoldTables:
                 "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
                 signatures,
             )
-            counted = np.array([(a, n) for _, a, n, _ in signatures], dtype=np.int64)
-            self._fold_log(COUNTED, pack_pairs(counted[:, 0], counted[:, 1]))
+            articles = np.fromiter((row[1] for row in signatures), dtype=np.int64, count=len(signatures))
+            counts = np.fromiter((row[2] for row in signatures), dtype=np.int64, count=len(signatures))
+            self._fold_log(COUNTED, pack_pairs(articles, counts))
             started = self._fold_pending.started
-            for copy, article, count, words in signatures:
-                if article in started:
-                    started[article].append((copy, (article, count, words)))
+            if started:
+                for copy, article, count, words in signatures:
+                    if article in started:
+                        started[article].append((copy, (article, count, words)))
         if len(keys):
             pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
             self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))
@@ -272,7 +274,8 @@ class FoldTables:
         if not self._fold_pending.rows and self._fold_seen is None:
             with self.fold_mirror.lock:  # what it writes goes on top of what the store holds
                 self._fold_sync()
-        self._fold_append(self._fold_head() + 1, kind, data)
+        rows = self._fold_pending.rows  # after its own first row, nobody else can write the next one
+        self._fold_append(rows[-1][0] + 1 if rows else self._fold_head() + 1, kind, data)
 
     def _fold_append(self, tick: int, kind: int, data: bytes) -> None:
         self._fold_many("INSERT INTO fold_log (tick, kind, data) VALUES (?, ?, ?)", [(tick, kind, data)])
