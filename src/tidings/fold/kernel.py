@@ -60,7 +60,7 @@ def fill(h, keys, first, count):
     distinct = 0
     for i in range(len(h)):
         x = h[i]
-        s = np.int64(x & mask)
+        s = x & mask  # unsigned: numba adds no negative-index handling to an unsigned index
         while True:
             if first[s] < 0:
                 keys[s] = x
@@ -71,7 +71,7 @@ def fill(h, keys, first, count):
             if keys[s] == x:
                 count[s] += 1
                 break
-            s = np.int64(np.uint64(s + 1) & mask)
+            s = (s + np.uint64(1)) & mask
     return distinct
 
 
@@ -144,12 +144,14 @@ def _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate):
 
 @njit(cache=True, nogil=True)
 def _slot(keys, first, x):
+    """The slot of `x` in an open-addressing table (see `fill`), -1 if it is not there. The probe runs
+    on an unsigned slot: numba adds negative-index handling to every signed index, in the hottest loop."""
     mask = np.uint64(len(keys) - 1)
-    s = np.int64(x & mask)
+    s = x & mask
     while first[s] >= 0:
         if keys[s] == x:
-            return s
-        s = np.int64(np.uint64(s + 1) & mask)
+            return np.int64(s)
+        s = (s + np.uint64(1)) & mask
     return -1
 
 
