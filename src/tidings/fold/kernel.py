@@ -448,21 +448,22 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
         return estimates, common
     stamp = np.full(len(mine_keys), -1, np.int64)  # the last text that counted each slot
     # a bitmap of the table's values (other bits of the hash, eight bits a slot) turns most shingles
-    # the text lacks away before the table is probed
+    # the text lacks away before the table is probed; an empty slot ORs in nothing (no branch to
+    # mispredict on whether a slot is full)
     nbits = np.uint64(8 * len(mine_keys))
     bits = np.zeros(len(mine_keys) // 8, np.uint64)
     for t in range(len(mine_keys)):
-        if mine_first[t] >= 0:
-            b = (mine_keys[t] >> np.uint64(32)) & (nbits - np.uint64(1))
-            bits[b >> np.uint64(6)] |= np.uint64(1) << (b & np.uint64(63))
+        b = (mine_keys[t] >> np.uint64(32)) & (nbits - np.uint64(1))
+        bits[b >> np.uint64(6)] |= np.uint64(mine_first[t] >= 0) << (b & np.uint64(63))
     for j in range(m):
         if distinct[j] <= 0:
             continue
         smaller = max(min(distinct[j], mine_distinct), 1)
         needed = floor * smaller
         hits = 0
-        for i in range(starts[j], stops[j]):
-            x = shingles[i]
+        text = shingles[starts[j] : stops[j]]  # a view indexed from 0: no negative-index handling
+        for i in range(len(text)):
+            x = text[i]
             b = (x >> np.uint64(32)) & (nbits - np.uint64(1))
             s = -1
             if (bits[b >> np.uint64(6)] >> (b & np.uint64(63))) & np.uint64(1):
@@ -470,7 +471,7 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
             if s >= 0 and stamp[s] != j:
                 stamp[s] = j
                 hits += 1
-            elif hits + stops[j] - i - 1 < needed:
+            elif hits + len(text) - i - 1 < needed:
                 break
         common[j] = hits
         estimates[j] = hits / smaller
