@@ -552,25 +552,38 @@ def candidates(
                 if not boilerplate:
                     score[a] += weight
                 shared[a] += 1
-    ratio = np.empty(n)
-    weights = np.empty(n)
-    slots = np.empty(n, np.int64)
+    # the best `most`, best first: higher ratio, then higher score, then the newer (larger) slot. Slots
+    # differ, so that order is total and an insertion into the few kept gives what a full sort would
+    slots = np.empty(max(most, 0), np.int64)
+    ratio = np.empty(len(slots))
+    weights = np.empty(len(slots))
     kept = 0
     for i in range(n):
         a = touched[i]
         theirs = key_count[a] if key_count[a] >= 0 else mine
         if not enough_keys(shared[a], mine, theirs):
             continue  # a key or two in common by chance: five-word phrases two articles happen to share
-        slots[kept] = a
-        ratio[kept] = shared[a] / max(1, min(mine, theirs))
-        weights[kept] = score[a]
-        kept += 1
-    slots, ratio, weights = slots[:kept], ratio[:kept], weights[:kept]
-    # best first: higher ratio, then higher score, then the newer (larger) slot; stable sorts, last key first
-    order = np.argsort(-slots, kind="mergesort")
-    order = order[np.argsort(-weights[order], kind="mergesort")]
-    order = order[np.argsort(-ratio[order], kind="mergesort")]
-    return slots[order[:most]]
+        r, w = shared[a] / max(1, min(mine, theirs)), score[a]
+        at = kept
+        while at > 0 and _ranks_before(r, w, a, ratio[at - 1], weights[at - 1], slots[at - 1]):
+            at -= 1
+        if at == len(slots):
+            continue  # below the best `most`
+        for j in range(min(kept, len(slots) - 1), at, -1):
+            slots[j], ratio[j], weights[j] = slots[j - 1], ratio[j - 1], weights[j - 1]
+        slots[at], ratio[at], weights[at] = a, r, w
+        kept = min(kept + 1, len(slots))
+    return slots[:kept]
+
+
+@njit(cache=True, nogil=True)
+def _ranks_before(ratio, weight, slot, other_ratio, other_weight, other_slot):
+    """Whether a candidate goes before another: higher ratio, then higher score, then the newer slot."""
+    if ratio != other_ratio:
+        return ratio > other_ratio
+    if weight != other_weight:
+        return weight > other_weight
+    return slot > other_slot
 
 
 @njit(cache=True, nogil=True)
