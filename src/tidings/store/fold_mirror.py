@@ -250,9 +250,14 @@ class Postings:
             return
         keys = np.asarray(keys, dtype=np.int64)
         articles = np.asarray(articles, dtype=np.int32)
-        self.filter.add(unique(keys))
-        order = np.lexsort((articles, keys))
-        run = (keys[order], articles[order])
+        step, turn = np.diff(keys), np.diff(articles)
+        if bool(((step > 0) | ((step == 0) & (turn >= 0))).all()):  # in order already, as a batch logs them
+            run = (keys, articles)
+            self.filter.add(keys[np.concatenate(([True], step > 0))])
+        else:
+            self.filter.add(unique(keys))
+            order = np.lexsort((articles, keys))
+            run = (keys[order], articles[order])
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
         run_keys, run_articles, hot = _merge(run[0], run[1], *empty, HOT_POSTINGS)
         self._boilerplate(hot)
