@@ -505,3 +505,22 @@ def test_recent_articles_keep_to_their_budget() -> None:
     recent.drop([2, 4, 5, 7])
     assert recent.size == 0
     assert not recent.held
+
+
+def test_postings_in_any_order_make_the_same_run() -> None:
+    """A batch logs its postings in (key, article) order and they are taken as they come; postings in
+    another order are sorted first: the runs and the filter are the same."""
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 2**47, 3000)
+    keys[::7] = keys[0]  # a key several articles hold
+    articles = rng.integers(1, 10**6, 3000).astype(np.int32)
+    order = np.lexsort((articles, keys))
+    ordered, shuffled = fold_mirror.Postings(), fold_mirror.Postings()
+    ordered.add(keys[order], articles[order])
+    shuffled.add(keys, articles)
+    assert len(ordered.runs) == len(shuffled.runs) == 1
+    for a, b in zip(ordered.runs[0], shuffled.runs[0], strict=True):
+        assert np.array_equal(a, b)
+    probe = np.concatenate([keys, keys + 1])
+    assert np.array_equal(ordered.filter.may_hold(probe), shuffled.filter.may_hold(probe))
+    assert ordered.filter.may_hold(keys).all()
