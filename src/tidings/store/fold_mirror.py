@@ -375,7 +375,7 @@ class Pending:
                 self.touched.add(article)
         else:
             self._postings, self._unsorted, self.aliases, self.cleared = None, [], Aliases(), True
-            self.counts = {}
+            self.counts, self.touched, self.joined, self.started = {}, set(), set(), {}
 
     def kept(self) -> Iterator[tuple[int, list[Signature]]]:
         """The articles it started and did not join, with their copies in copy order: for the worker's
