@@ -81,8 +81,8 @@ def table(h):
     number of distinct values."""
     size = table_size(len(h))
     keys = np.empty(size, np.uint64)
-    first = np.empty(size, np.int64)
-    count = np.empty(size, np.int64)
+    first = np.empty(size, np.int32)  # as in the placing loop's ring: one compiled `compare` for both
+    count = np.empty(size, np.int32)
     distinct = fill(h, keys, first, count)
     return keys, first, count, distinct
 
