@@ -5,17 +5,15 @@ change in them would break folding against what is stored)."""
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.numba_support import run_bounds_checked
 from tidings.fold import fingerprint as fp
 from tidings.fold.fingerprint import (
     _MARKS,
@@ -262,9 +260,4 @@ def test_the_compiled_passes_stay_inside_their_arrays(tmp_path: Path) -> None:
         "_folded(texts)\n"
         "print('fingerprinted', len(fps), sum(len(index_keys(f.shingles, 64)) for f in fps))\n"
     )
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("fingerprinted")
+    assert run_bounds_checked(script, tmp_path).startswith("fingerprinted")

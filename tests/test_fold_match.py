@@ -3,15 +3,13 @@ the same shingles and keys, and the key floors hold whichever text comes first."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.numba_support import run_bounds_checked
 from tidings import fold
 from tidings.bench.syndication import chunks
 from tidings.fold import Rules, compare, fingerprints, kernel, warm
@@ -146,12 +144,7 @@ def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
         "    bench.fold_corpus(copies, f'sqlite:///{d}/c.db', fold.Rules(), batch=300)\n"
         "print('folded', len(copies))\n"
     )
-    env = {**os.environ, "NUMBA_BOUNDSCHECK": "1", "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("folded")
+    assert run_bounds_checked(script, tmp_path).startswith("folded")
 
 
 def test_a_small_table_ring_places_copies_where_a_large_one_does(
