@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tidings.arrays import unique, within
+from tidings.arrays import unique, unique_inverse, within
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 7, 1000])
@@ -24,6 +24,20 @@ def test_unique_keeps_the_input() -> None:
     values = np.array([3, 1, 3, 2], dtype=np.int64)
     assert unique(values).tolist() == [1, 2, 3]
     assert values.tolist() == [3, 1, 3, 2]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 1000])
+def test_unique_inverse_is_numpys(size: int) -> None:
+    rng = np.random.default_rng(size + 7)
+    values = rng.integers(-(2**40), 2**40, size)
+    values = np.concatenate([values, values[: size // 2], values[: size // 5]])
+    rng.shuffle(values)
+    distinct, inverse = unique_inverse(values)
+    expected, expected_inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(distinct, expected)
+    assert inverse.dtype == np.int64
+    assert np.array_equal(inverse, expected_inverse)
+    assert np.array_equal(distinct[inverse], values)
 
 
 @pytest.mark.parametrize("size", [0, 1, 50, 1000])

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from tidings.arrays import unique, within
+from tidings.arrays import unique, unique_inverse, within
 from tidings.fold import kernel
 from tidings.fold.canonical import build, copy_changes
 from tidings.fold.fingerprint import (
@@ -53,8 +53,9 @@ class FoldIndex(Protocol):
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         """(article id, number of index keys, packed word hashes) of every copy of these articles."""
 
-    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
-        """For each article, how many index keys its copy with the fewest has."""
+    def fold_key_counts(self, article_ids: np.ndarray) -> np.ndarray:
+        """For each article (int64 ids), how many index keys its copy with the fewest has; -1 where none
+        is known."""
 
     def fold_new_articles(self, count: int) -> list[int]:
         """Ids for `count` new articles, ascending."""
@@ -103,8 +104,8 @@ class _Arena:
         self.n = 0
         wb = _starts(len(fp.words) for fp in fps)
         room = 3 * int(wb[-1])  # the stored copies fetched usually take about as much again
-        self.words = np.empty(room, dtype=np.uint32)
-        self.shingles = np.empty(room, dtype=np.uint64)
+        self.words = _held("words", room, np.uint32)
+        self.shingles = _held("shingles", room, np.uint64)
         self.wb = np.zeros(4 * len(fps) + 1, dtype=np.int64)
         self.se = np.empty(4 * len(fps), dtype=np.int64)
         self.distinct = np.empty(4 * len(fps), dtype=np.int64)  # distinct shingles, once worked out
@@ -130,8 +131,8 @@ class _Arena:
         if shingled is None:
             shingled = shingles_in_place(words.astype(np.uint32, copy=False), wb, self.k)
         shingles, se = shingled
-        self.words = _room(self.words, used + len(words))
-        self.shingles = _room(self.shingles, used + len(words))
+        self.words = _POOL.words = _room(self.words, used + len(words))
+        self.shingles = _POOL.shingles = _room(self.shingles, used + len(words))
         self.wb = _room(self.wb, first + more + 1)
         self.se = _room(self.se, first + more)
         self.distinct = _room(self.distinct, first + more)
@@ -155,7 +156,16 @@ class _Arena:
         return room
 
 
-_POOL = threading.local()
+_POOL = threading.local()  # what a thread keeps from batch to batch: fresh memory costs page faults
+
+
+def _held(name: str, size: int, dtype: type[np.generic]) -> np.ndarray:
+    """The thread's array `name`, of at least `size` items (whatever was left in it)."""
+    room: np.ndarray | None = getattr(_POOL, name, None)
+    if room is None or len(room) < size:
+        room = np.empty(size, dtype=dtype)
+        setattr(_POOL, name, room)
+    return room
 
 
 TABLE_RING = 1 << 15  # slots of shingle tables kept at once (16 bytes a slot: 512 KiB, in cache)
@@ -208,8 +218,7 @@ def place(
     # the batch's keys, and each copy's keys as positions among them
     own_keys = [fp.keys for fp in fps]
     every_key = np.concatenate(own_keys)
-    wanted = unique(every_key)
-    doc_keys = np.searchsorted(wanted, every_key).astype(np.int64)
+    wanted, doc_keys = unique_inverse(every_key)
     kb = _starts(len(k) for k in own_keys)
     doc_keycount = np.diff(kb)
     # stored postings, grouped by key; stored articles become slots 0.. in id order
@@ -218,19 +227,17 @@ def place(
     gone = found[:, 1] < 0
     hot[np.searchsorted(wanted, found[gone, 0])] = True
     found = found[~gone]
-    stored_ids = unique(found[:, 1])
+    stored_ids, found_slot = unique_inverse(found[:, 1])
     n_stored = len(stored_ids)
     key_of = np.searchsorted(wanted, found[:, 0])
     by_key = np.argsort(key_of, kind="stable")
-    sp_slot = np.searchsorted(stored_ids, found[by_key, 1]).astype(np.int64)
+    sp_slot = found_slot[by_key]
     sp_start = np.searchsorted(key_of[by_key], np.arange(len(wanted) + 1)).astype(np.int64)
     # articles: stored slots, then room for one new article per copy
     n_slots = n_stored + n
     alias = np.full(n_slots, -1, dtype=np.int64)
     key_count = np.full(n_slots, -1, dtype=np.int64)
-    counts = index.fold_key_counts(stored_ids.tolist())
-    for slot, article_id in enumerate(stored_ids.tolist()):
-        key_count[slot] = counts.get(article_id, -1)
+    key_count[:n_stored] = index.fold_key_counts(stored_ids)
     arena = _Arena(fps, rules.shingle_words)
     head = np.full(n_slots, -1, dtype=np.int64)
     tail = np.full(n_slots, -1, dtype=np.int64)
@@ -244,11 +251,13 @@ def place(
             return
         fetched[slots] = True
         rows = index.fold_signatures(stored_ids[slots].tolist())
-        words = np.frombuffer(b"".join(blob for _, _, blob in rows), dtype="<u4").astype(np.uint32)
-        wb = _starts(len(blob) // 4 for _, _, blob in rows)
+        articles, _, blobs = zip(*rows, strict=True) if rows else ((), (), ())
+        words = np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32, copy=False)
+        wb = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, blobs), dtype=np.int64, count=len(rows)) // 4, out=wb[1:])
         first = arena.add(words, wb)
         nxt = _room(nxt, arena.n)
-        owners = np.searchsorted(stored_ids, np.array([r[0] for r in rows], dtype=np.int64))
+        owners = np.searchsorted(stored_ids, np.fromiter(articles, dtype=np.int64, count=len(rows)))
         kernel.link(first, owners.astype(np.int64), alias, head, tail, nxt)
 
     # one fetch for every stored article any copy of the batch has among its candidates
@@ -306,7 +315,7 @@ def place(
     final = ids[final_slot]
     # postings: each copy's keys under its article, but for those the store has already
     post = unique((doc_keys << 32) | np.repeat(roots[placed], doc_keycount))
-    known = unique((key_of.astype(np.int64) << 32) | roots[np.searchsorted(stored_ids, found[:, 1])])
+    known = unique((key_of.astype(np.int64) << 32) | roots[found_slot])
     post = post[~within(post, known)]
     new_keys = np.stack([wanted[post >> 32], ids[post & 0xFFFFFFFF]], axis=1)
     new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
@@ -341,8 +350,8 @@ class _Scratch:
     def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
         return [(1, self.fp.key_count, pack(self.fp.words))] if 1 in article_ids else []
 
-    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
-        return {1: self.fp.key_count} if 1 in article_ids else {}
+    def fold_key_counts(self, article_ids: np.ndarray) -> np.ndarray:
+        return np.where(article_ids == 1, self.fp.key_count, -1)
 
     def fold_new_articles(self, count: int) -> list[int]:
         return list(range(2, count + 2))

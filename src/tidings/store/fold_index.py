@@ -90,7 +90,7 @@ class FoldTables:
         found.sort(key=operator.itemgetter(0))  # stable: each article's copies stay in copy order
         return found
 
-    def fold_key_counts(self, article_ids: Sequence[int]) -> dict[int, int]:
+    def fold_key_counts(self, article_ids: np.ndarray) -> np.ndarray:
         with self.fold_mirror.lock:
             self._fold_sync()
             return self.fold_mirror.key_counts_of(article_ids, self._fold_pending)
@@ -151,13 +151,14 @@ class FoldTables:
         self.c.execute(update(m).where(m.c.into_id.in_(gone)).values(into_id=into))
         self.c.execute(insert(m), [{"article_id": g, "into_id": into} for g in gone])
         self.c.execute(delete(t.articles).where(t.articles.c.id.in_(gone)))
-        counts = self.fold_key_counts([into, *gone])
+        counts = self.fold_key_counts(np.array([into, *gone], dtype=np.int64))
         self._fold_log(JOINED, pack_join(into, gone))
         pending = self._fold_pending
         for article in gone:
             pending.counts.pop(article, None)
-        if counts:
-            pending.counts[into] = min(counts.values())
+        known = counts[counts >= 0]
+        if len(known):
+            pending.counts[into] = int(known.min())
 
     # maintenance --------------------------------------------------------------------------------------------
     def fold_merged_into(self, article_id: int) -> int | None:

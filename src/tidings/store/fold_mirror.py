@@ -31,6 +31,7 @@ drops the article, so an entry always holds every copy its article has.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -312,35 +313,36 @@ class Signatures:
 
     def __init__(self, budget: int = SIGNATURE_BYTES) -> None:
         self.budget = budget
-        self.held: OrderedDict[int, list[Signature]] = OrderedDict()
+        self.held: OrderedDict[int, tuple[list[Signature], int]] = OrderedDict()  # rows, their size
         self.size = 0
 
     def get(self, article: int) -> list[Signature] | None:
-        rows = self.held.get(article)
-        if rows is not None:
-            self.held.move_to_end(article)
-        return rows
+        entry = self.held.get(article)
+        if entry is None:
+            return None
+        self.held.move_to_end(article)
+        return entry[0]
 
     def put(self, article: int, rows: list[Signature]) -> None:
-        self.drop([article])
-        size = _size(rows)
+        old = self.held.pop(article, None)
+        if old is not None:
+            self.size -= old[1]
+        size = sum(len(words) for _, _, words in rows) + 100 * len(rows)  # the objects around the words
         if size > self.budget:
             return
-        self.held[article] = rows
+        self.held[article] = (rows, size)
         self.size += size
         while self.size > self.budget:
-            _, old = self.held.popitem(last=False)
-            self.size -= _size(old)
+            self.size -= self.held.popitem(last=False)[1][1]
 
     def drop(self, articles: Iterable[int]) -> None:
+        held = self.held
+        if not held:
+            return
         for article in articles:
-            rows = self.held.pop(article, None)
-            if rows is not None:
-                self.size -= _size(rows)
-
-
-def _size(rows: list[Signature]) -> int:
-    return sum(len(words) + 100 for _, _, words in rows)  # the words and the objects around them
+            entry = held.pop(article, None)
+            if entry is not None:
+                self.size -= entry[1]
 
 
 class Pending:
@@ -352,8 +354,9 @@ class Pending:
         self.base: int | None = None  # the tick the worker's copy held when this transaction first wrote
         self.rows: list[tuple[int, int, bytes]] = []  # (tick, kind, data)
         self.aliases = Aliases()
-        self.counts: dict[int, int] = {}  # fewest keys of a copy, by article
-        self.touched: set[int] = set()  # articles given copies or joined: their copies differ from the log's
+        self._counts: dict[int, int] = {}  # fewest keys of a copy, by article
+        self._touched: set[int] = set()  # articles given copies or joined: their copies differ from the log's
+        self._counted: list[bytes] = []  # COUNTED rows not yet taken into `counts` and `touched`
         self.joined: set[int] = set()
         self.started: dict[int, list[tuple[int, Signature]]] = {}  # its new articles' (copy id, copy)
         self.cleared = False
@@ -367,22 +370,41 @@ class Pending:
         elif kind == JOINED:  # the kept article's count is set by who joined them (it knows the store's)
             into, absorbed = unpack_join(data)
             self.aliases.join(into, absorbed)
-            self.touched.update([into, *absorbed])
+            self._touched.update([into, *absorbed])
             self.joined.update([into, *absorbed])
-        elif kind == COUNTED:
-            for article, count in zip(*(a.tolist() for a in unpack_pairs(data)), strict=True):
-                self.counts[article] = min(count, self.counts.get(article, count))
-                self.touched.add(article)
+        elif kind == COUNTED:  # taken in when asked for (a batch's transaction seldom asks after writing)
+            self._counted.append(data)
         else:
             self._postings, self._unsorted, self.aliases, self.cleared = None, [], Aliases(), True
-            self.counts, self.touched, self.joined, self.started = {}, set(), set(), {}
+            self._counts, self._touched, self.joined, self.started = {}, set(), set(), {}
+            self._counted = []
+
+    @property
+    def counts(self) -> dict[int, int]:
+        self._take_counted()
+        return self._counts
+
+    @property
+    def touched(self) -> set[int]:
+        self._take_counted()
+        return self._touched
+
+    def _take_counted(self) -> None:
+        counted, self._counted = self._counted, []
+        for data in counted:
+            articles, counts = unpack_pairs(data)
+            for article, count in zip(articles.tolist(), counts.tolist(), strict=True):
+                self._counts[article] = min(count, self._counts.get(article, count))
+            self._touched.update(articles.tolist())
 
     def kept(self) -> Iterator[tuple[int, list[Signature]]]:
         """The articles it started and did not join, with their copies in copy order: for the worker's
         `Signatures` once it commits."""
         for article, copies in self.started.items():
             if article not in self.joined:
-                yield article, [row for _, row in sorted(copies, key=lambda c: c[0])]
+                if len(copies) > 1:
+                    copies.sort(key=operator.itemgetter(0))
+                yield article, [row for _, row in copies]
 
     @property
     def postings(self) -> Postings:
@@ -495,19 +517,22 @@ class FoldMirror:
             articles = self.aliases.resolve(articles)
         return pending.aliases.resolve(articles)
 
-    def key_counts_of(self, articles: Sequence[int], pending: Pending) -> dict[int, int]:
+    def key_counts_of(self, articles: np.ndarray, pending: Pending) -> np.ndarray:
         """What `FoldIndex.fold_key_counts` answers, from this copy and a transaction's own writes."""
         ids = np.asarray(articles, dtype=np.int64)
         counts = np.full(len(ids), KeyCounts.NONE, dtype=np.int64)
         if not pending.cleared:
             counts = self.key_counts.get(ids).astype(np.int64)
-        out = {a: c for a, c in zip(ids.tolist(), counts.tolist(), strict=True) if c != KeyCounts.NONE}
-        if pending.counts:
-            wanted = set(ids.tolist())
-            for article, mine in pending.counts.items():
-                if article in wanted:
-                    out[article] = min(mine, out.get(article, mine))
-        return out
+        if pending.counts and len(ids):
+            own = np.fromiter(pending.counts, dtype=np.int64, count=len(pending.counts))
+            fewest = np.fromiter(pending.counts.values(), dtype=np.int64, count=len(own))
+            order = np.argsort(own)
+            own, fewest = own[order], fewest[order]
+            at = np.minimum(np.searchsorted(own, ids), len(own) - 1)
+            hit = own[at] == ids
+            counts[hit] = np.minimum(counts[hit], fewest[at[hit]])
+        counts[counts == KeyCounts.NONE] = -1
+        return counts
 
 
 def warm() -> None:
