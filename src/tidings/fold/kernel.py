@@ -51,10 +51,10 @@ def table_size(n):
 
 
 @njit(cache=True, nogil=True)
-def fill(h, keys, first, count):
+def fill(h, keys, first, count, where=None):
     """Put the values of `h` into an open-addressing table (`table_size(len(h))` slots: each slot's
     value, its first position in `h`, its count); the number of distinct values. An empty slot has
-    first position -1."""
+    first position -1. With `where`, where[i] is the slot h[i] went to."""
     mask = np.uint64(len(keys) - 1)
     first[:] = -1
     distinct = 0
@@ -72,6 +72,31 @@ def fill(h, keys, first, count):
                 count[s] += 1
                 break
             s = (s + np.uint64(1)) & mask
+        if where is not None:
+            where[i] = s
+    return distinct
+
+
+@njit(cache=True, nogil=True)
+def _count_distinct(h, keys, used):
+    """The number of distinct values of `h`, counted in an open-addressing set (`keys`, `used`: room
+    for `table_size(len(h))` slots at least)."""
+    size = table_size(len(h))
+    mask = np.uint64(size - 1)
+    used[:size] = False
+    distinct = 0
+    for i in range(len(h)):
+        x = h[i]
+        s = x & mask
+        while True:
+            if not used[s]:
+                used[s] = True
+                keys[s] = x
+                distinct += 1
+                break
+            if keys[s] == x:
+                break
+            s = (s + np.uint64(1)) & mask
     return distinct
 
 
@@ -81,7 +106,7 @@ def table(h):
     number of distinct values."""
     size = table_size(len(h))
     keys = np.empty(size, np.uint64)
-    first = np.empty(size, np.int32)  # as in the placing loop's ring: one compiled `compare` for both
+    first = np.empty(size, np.int32)  # as in the placing loop's scratch
     count = np.empty(size, np.int32)
     distinct = fill(h, keys, first, count)
     return keys, first, count, distinct
@@ -97,38 +122,6 @@ def spread(flat, counts, starts, out):
         for j in range(counts[i]):
             out[base + j] = flat[at + j]
         at += counts[i]
-
-
-@njit(cache=True, nogil=True)
-def _table_of(s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, head):
-    """Signature `s`'s table (keys, first, count) and its distinct shingles. Tables are written one
-    after another into a ring (`tk`, `tf`, `tc`: small enough to stay in cache) and read again while
-    the ring has not come round over them (`tab_pos[s]`: where, counted from the start of the call, -1
-    before; `head[0]`: how far the writing has gone). A table larger than a quarter of the ring is made
-    apart and not kept: so a table asked for again after another is written again if it must be, and the
-    other is still intact then."""
-    size = table_size(se[s] - wb[s])
-    ring = len(tk)
-    p = tab_pos[s]
-    if p >= 0 and head[0] <= p + ring:
-        at = p % ring
-        return tk[at : at + size], tf[at : at + size], tc[at : at + size], sig_distinct[s]
-    if 4 * size > ring:
-        keys = np.empty(size, np.uint64)
-        first = np.empty(size, np.int32)
-        count = np.empty(size, np.int32)
-        sig_distinct[s] = fill(shingles[wb[s] : se[s]], keys, first, count)
-        return keys[:], first[:], count[:], sig_distinct[s]
-    at = head[0] % ring
-    if at + size > ring:  # not across the end: from the start again
-        head[0] += ring - at
-        at = 0
-    tab_pos[s] = head[0]
-    head[0] += size
-    sig_distinct[s] = fill(
-        shingles[wb[s] : se[s]], tk[at : at + size], tf[at : at + size], tc[at : at + size]
-    )
-    return tk[at : at + size], tf[at : at + size], tc[at : at + size], sig_distinct[s]
 
 
 @njit(cache=True, nogil=True)
@@ -329,18 +322,58 @@ def compare(
         sw, ssh, sk, sf, sc, sd = bw, bsh, bt_keys, bt_first, bt_count, b_distinct
         lw, lsh, lk, lf, lc = aw, ash, at_keys, at_first, at_count
     ns, nl = len(ssh), len(lsh)
-    if ns == 0:
-        return 0.0, 0, 0.0, 0, 0
     if ns < MIN_SHINGLES:
-        identical = len(aw) == len(bw)
-        if identical:
-            for i in range(len(aw)):
-                if aw[i] >> 2 != bw[i] >> 2:
-                    identical = False
-                    break
-        if identical:
-            return 1.0, 0, 1.0, 0, 0
+        return _short(aw, bw, ns)
+    if _hopeless(ns, sd, common, fr, full):
+        return 1.0 - (sd - common) / ns, 0, 0.0, 0, 0
+    shared = np.zeros(ns, np.bool_)
+    position = np.zeros(ns, np.int64)
+    once_large = np.zeros(ns, np.bool_)
+    once_small = np.zeros(ns, np.bool_)
+    for i in range(ns):
+        s = _slot(lk, lf, ssh[i])
+        if s >= 0:
+            shared[i] = True
+            position[i] = lf[s]
+            once_large[i] = lc[s] == 1
+            once_small[i] = sc[_slot(sk, sf, ssh[i])] == 1
+    in_small = _found_in(sk, sf, lsh, 0, _prefix(ir))
+    return _judge(
+        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common
+    )
+
+
+@njit(cache=True, nogil=True)
+def _short(aw, bw, ns):
+    """The comparison of texts the smaller of which has `ns` shingles, fewer than MIN_SHINGLES: one
+    article only if their words are the same."""
+    if ns == 0 or len(aw) != len(bw):
         return 0.0, 0, 0.0, 0, 0
+    for i in range(len(aw)):
+        if aw[i] >> 2 != bw[i] >> 2:
+            return 0.0, 0, 0.0, 0, 0
+    return 1.0, 0, 1.0, 0, 0
+
+
+@njit(cache=True, nogil=True)
+def _hopeless(ns, sd, common, fr, full):
+    """Whether a screen's count of distinct shingles in common already puts the containment under the
+    floor (then `_judge` needs none of its arrays)."""
+    return common >= 0 and not full and 1.0 - (sd - common) / ns < fr[F_MIN]
+
+
+@njit(cache=True, nogil=True)
+def _prefix(ir):
+    """How many of the larger text's first shingles `_judge` may ask about (`in_small`)."""
+    return max(ir[I_SLACK] + LEAD_SPAN, ir[I_NEAR] + 1, ir[I_NEARLY] + 1)
+
+
+@njit(cache=True, nogil=True)
+def _judge(sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common):
+    """`compare` of a smaller text (words `sw`, `ns` shingles, `sd` distinct) and a larger (`lw`, `nl`
+    shingles, ns >= MIN_SHINGLES) from where they meet: for each shingle of the smaller, whether the
+    larger has it, where it first occurs there, whether once there and once in the smaller; for the
+    larger's first `_prefix(ir)` shingles (fewer if it ends before), whether the smaller has them."""
     if common >= 0 and not full:
         bound = 1.0 - (sd - common) / ns
         if bound < fr[F_MIN]:
@@ -349,27 +382,19 @@ def compare(
             near = ir[I_NEARLY] if bound >= fr[F_MID] else ir[I_NEAR]
             hit = False
             for j in range(min(near + 1, nl)):
-                if _slot(sk, sf, lsh[j]) >= 0:
+                if in_small[j]:
                     hit = True
                     break
             if not hit:
                 for j in range(min(near + 1, ns)):
-                    if _slot(lk, lf, ssh[j]) >= 0:
+                    if shared[j]:
                         hit = True
                         break
             if not hit:
                 return bound, 0, 0.0, near + 1, near + 1
-    shared = np.zeros(ns, np.bool_)
-    position = np.zeros(ns, np.int64)  # where in the larger text the shingle first occurs
-    once_large = np.zeros(ns, np.bool_)
     hits = 0
     for i in range(ns):
-        s = _slot(lk, lf, ssh[i])
-        if s >= 0:
-            shared[i] = True
-            position[i] = lf[s]
-            once_large[i] = lc[s] == 1
-            hits += 1
+        hits += 1 if shared[i] else 0
     containment = hits / ns
     if containment < fr[F_MIN] and not full:
         return containment, 0, 0.0, 0, 0
@@ -392,7 +417,7 @@ def compare(
         # nor share their lead if no stretch of it from where they could start to agree is shared enough
         bound = _best_window(shared, first_small, ir[I_SLACK])
         if bound < fr[F_LEAD]:
-            theirs = _found_in(sk, sf, lsh, 0, ir[I_SLACK] + LEAD_SPAN)
+            theirs = in_small[: ir[I_SLACK] + LEAD_SPAN]
             bound = max(bound, _best_window(theirs, first_large, ir[I_SLACK]))
         if bound < fr[F_LEAD]:
             return containment, 0, bound, first_small, first_large
@@ -402,10 +427,7 @@ def compare(
     n = 0
     top = -1
     for i in range(ns):
-        if not shared[i] or not once_large[i]:
-            continue
-        s = _slot(sk, sf, ssh[i])
-        if sc[s] != 1:
+        if not shared[i] or not once_large[i] or not once_small[i]:
             continue
         p = position[i]
         if p > top:
@@ -426,7 +448,7 @@ def compare(
                 mine = 0
                 for i in range(head_small, stop):
                     mine += 1 if shared[i] else 0
-                theirs = _found_in(sk, sf, lsh, head_large, head_large + LEAD_SPAN)
+                theirs = in_small[head_large : head_large + LEAD_SPAN]
                 lead = max(mine / (stop - head_small), np.count_nonzero(theirs) / len(theirs))
             break
     if not full and not same(fr, ir, containment, 0, lead, head_small, head_large):
@@ -441,20 +463,41 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
     shingles it has in common with the table's text, and that over the smaller side's distinct
     shingles. A text that can no longer reach `floor` is let go (its figures then fall short of the
     truth, and of `floor`)."""
+    bits = bitmap(mine_keys, mine_first)
+    return _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor)
+
+
+@njit(cache=True, nogil=True)
+def bitmap(keys, first):
+    """A bitmap of a table's values (other bits of the hash, eight bits a slot): it turns most values
+    the table lacks away before the table is probed (`_probe`). An empty slot ORs in nothing (no branch
+    to mispredict on whether a slot is full)."""
+    nbits = np.uint64(8 * len(keys))
+    bits = np.zeros(len(keys) // 8, np.uint64)
+    for t in range(len(keys)):
+        b = (keys[t] >> np.uint64(32)) & (nbits - np.uint64(1))
+        bits[b >> np.uint64(6)] |= np.uint64(first[t] >= 0) << (b & np.uint64(63))
+    return bits
+
+
+@njit(cache=True, nogil=True)
+def _probe(keys, first, bits, x):
+    """`_slot` behind the table's bitmap."""
+    b = (x >> np.uint64(32)) & (np.uint64(64 * len(bits)) - np.uint64(1))
+    if (bits[b >> np.uint64(6)] >> (b & np.uint64(63))) & np.uint64(1):
+        return _slot(keys, first, x)
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor):
+    """`screen` with the table's bitmap."""
     m = len(starts)
     common = np.zeros(m, np.int64)
     estimates = np.zeros(m)
     if mine_distinct == 0:
         return estimates, common
     stamp = np.full(len(mine_keys), -1, np.int64)  # the last text that counted each slot
-    # a bitmap of the table's values (other bits of the hash, eight bits a slot) turns most shingles
-    # the text lacks away before the table is probed; an empty slot ORs in nothing (no branch to
-    # mispredict on whether a slot is full)
-    nbits = np.uint64(8 * len(mine_keys))
-    bits = np.zeros(len(mine_keys) // 8, np.uint64)
-    for t in range(len(mine_keys)):
-        b = (mine_keys[t] >> np.uint64(32)) & (nbits - np.uint64(1))
-        bits[b >> np.uint64(6)] |= np.uint64(mine_first[t] >= 0) << (b & np.uint64(63))
     for j in range(m):
         if distinct[j] <= 0:
             continue
@@ -463,11 +506,7 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
         hits = 0
         text = shingles[starts[j] : stops[j]]  # a view indexed from 0: no negative-index handling
         for i in range(len(text)):
-            x = text[i]
-            b = (x >> np.uint64(32)) & (nbits - np.uint64(1))
-            s = -1
-            if (bits[b >> np.uint64(6)] >> (b & np.uint64(63))) & np.uint64(1):
-                s = _slot(mine_keys, mine_first, x)
+            s = _probe(mine_keys, mine_first, bits, text[i])
             if s >= 0 and stamp[s] != j:
                 stamp[s] = j
                 hits += 1
@@ -476,6 +515,69 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
         common[j] = hits
         estimates[j] = hits / smaller
     return estimates, common
+
+
+@njit(cache=True, nogil=True)
+def _scan(keys, first, bits, other, o_first, o_count, o_slot):
+    """Where the table's text meets `other`: each of its shingles' slot in the table (-1 if the table
+    lacks it) into `o_slot`; for each slot, the first position in `other` of its value and how often
+    it occurs there into `o_first` and `o_count` (0 for a value `other` lacks)."""
+    o_count[:] = 0
+    for i in range(len(other)):
+        s = _probe(keys, first, bits, other[i])
+        o_slot[i] = s
+        if s >= 0:
+            if o_count[s] == 0:
+                o_first[s] = i
+            o_count[s] += 1
+
+
+@njit(cache=True, nogil=True)
+def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, o_first, o_count, fr, ir, common):
+    """`compare` of a copy (words, shingles, its table and the table's bitmap, the slot of each shingle
+    in it, distinct shingles) with another text (words, shingles, distinct shingles), but for the index
+    keys, without the other's table: the other's shingles are looked up in the copy's table
+    (`o_first`, `o_count`: scratch of the table's size)."""
+    mine_small = len(msh) <= len(osh)
+    if mine_small:
+        sw, ns, sd, lw, nl = mw, len(msh), md, ow, len(osh)
+    else:
+        sw, ns, sd, lw, nl = ow, len(osh), od, mw, len(msh)
+    if ns < MIN_SHINGLES:
+        return _short(mw, ow, ns)
+    if _hopeless(ns, sd, common, fr, False):
+        return 1.0 - (sd - common) / ns, 0, 0.0, 0, 0
+    o_slot = np.empty(len(osh), np.int64)
+    _scan(mk, mf, bits, osh, o_first, o_count, o_slot)
+    shared = np.zeros(ns, np.bool_)
+    position = np.zeros(ns, np.int64)  # where in the larger text the shingle first occurs
+    once_large = np.zeros(ns, np.bool_)
+    once_small = np.zeros(ns, np.bool_)
+    in_small = np.zeros(min(_prefix(ir), nl), np.bool_)
+    if mine_small:
+        for i in range(ns):
+            t = where[i]
+            c = o_count[t]
+            if c > 0:
+                shared[i] = True
+                position[i] = o_first[t]
+                once_large[i] = c == 1
+                once_small[i] = mc[t] == 1
+        for j in range(len(in_small)):
+            in_small[j] = o_slot[j] >= 0
+    else:
+        for i in range(ns):
+            t = o_slot[i]
+            if t >= 0:
+                shared[i] = True
+                position[i] = mf[t]
+                once_large[i] = mc[t] == 1
+                once_small[i] = o_count[t] == 1
+        for j in range(len(in_small)):
+            in_small[j] = o_count[where[j]] > 0
+    return _judge(
+        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, False, common
+    )
 
 
 # --- placing a batch ------------------------------------------------------------------------------------
@@ -705,12 +807,14 @@ def place_batch(
     tried = np.zeros(n_slots, np.int64)
     tried_stamp = np.full(n_slots, -1, np.int64)
     floor = fr[F_MIN] - screen_slack
-    tab_pos = np.full(len(se), -1, np.int64)  # where each signature's table was written in the ring
-    ring_head = np.zeros(1, np.int64)
+    # the index keys are looked at only for a comparison that would otherwise count (a match, or names
+    # swapped), unless too few keys in common would count too
+    keys_matter = same(fr, ir, 0.0, 0, 0.0, 0, 0) or swapped <= 0
+    set_keys = np.empty(1 << 12, np.uint64)  # scratch for counting distinct shingles
+    set_used = np.empty(1 << 12, np.bool_)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
-        mkeys = wanted[doc_keys[kb[d] : kb[d + 1]]]
         count = 0
         if resume > 0:
             count = resume
@@ -755,15 +859,30 @@ def place_batch(
                     s = pool_sig[j]
                     starts[j], stops[j] = wb[s], se[s]
                     if sig_distinct[s] < 0:
-                        _table_of(s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head)
+                        room = table_size(se[s] - wb[s])
+                        if room > len(set_keys):
+                            set_keys = np.empty(room, np.uint64)
+                            set_used = np.empty(room, np.bool_)
+                        sig_distinct[s] = _count_distinct(shingles[wb[s] : se[s]], set_keys, set_used)
                     distinct[j] = sig_distinct[s]
-                mk, mf, mc, md = _table_of(d, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head)
-                estimates, common = screen(mk, mf, md, shingles, starts, stops, distinct, floor)
+                # the copy's table, in the thread's scratch (`tk`, `tf`, `tc`) if it fits there
+                ts = table_size(len(msh))
+                if ts <= len(tk):
+                    mk, mf, mc = tk[:ts], tf[:ts], tc[:ts]
+                else:
+                    mk, mf, mc = np.empty(ts, np.uint64), np.empty(ts, np.int32), np.empty(ts, np.int32)
+                where = np.empty(len(msh), np.int64)
+                md = fill(msh, mk, mf, mc, where)
+                sig_distinct[d] = md
+                bits = bitmap(mk, mf)
+                estimates, common = _screen(mk, mf, bits, md, shingles, starts, stops, distinct, floor)
                 plausible = np.flatnonzero(estimates >= floor)
                 # oldest article first, its most alike copy first
                 plausible = plausible[np.argsort(-estimates[plausible], kind="mergesort")]
                 plausible = plausible[np.argsort(pool_slot[plausible], kind="mergesort")]
                 stats[2] += size
+                o_first = np.empty(ts, np.int32)  # scratch for `_meet`
+                o_count = np.empty(ts, np.int32)
                 for i in plausible:
                     a = pool_slot[i]
                     if tried_stamp[a] != d:
@@ -776,24 +895,22 @@ def place_batch(
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
-                    ok, of, oc, od = _table_of(
-                        s, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head
-                    )
-                    # its own table last: still there, or written again after the other's
-                    mk, mf, mc, md = _table_of(
-                        d, shingles, wb, se, tab_pos, sig_distinct, tk, tf, tc, ring_head
-                    )
-                    own = s < n_docs  # one of the batch's copies: its keys are known
-                    okeys = (
-                        wanted[doc_keys[kb[s] : kb[s + 1]]]
-                        if own
-                        else _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
-                    )
-                    c, conflicts, lead, h0, h1 = compare(
-                        mkeys, mw, msh, mk, mf, mc, md, okeys, ow, osh, ok, of, oc, od, fr, ir, False,
-                        common[i],
+                    c, conflicts, lead, h0, h1 = _meet(
+                        mw, msh, mk, mf, mc, bits, where, md, ow, osh, sig_distinct[s], o_first, o_count,
+                        fr, ir, common[i],
                     )  # fmt: skip
-                    if same(fr, ir, c, conflicts, lead, h0, h1):
+                    matched = same(fr, ir, c, conflicts, lead, h0, h1)
+                    if matched or conflicts >= swapped or keys_matter:
+                        mkeys = wanted[doc_keys[kb[d] : kb[d + 1]]]
+                        okeys = (
+                            wanted[doc_keys[kb[s] : kb[s + 1]]]
+                            if s < n_docs  # one of the batch's copies: its keys are known
+                            else _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
+                        )
+                        if not enough_keys(shared_count(mkeys, okeys), len(mkeys), len(okeys)):
+                            c, conflicts, lead, h0, h1 = 0.0, 0, 0.0, 0, 0
+                            matched = same(fr, ir, c, conflicts, lead, h0, h1)
+                    if matched:
                         found_out[count] = a
                         count += 1
                     elif conflicts >= swapped:
