@@ -331,9 +331,23 @@ def place(
     index.fold_record(records, new_keys)
     began = (started & (roots[placed] == placed)).tolist()
     return [
-        Placement(article, new=b, merged=merged.get(d, ()))
+        _placement(article, b, merged.get(d, ()))
         for d, (article, b) in enumerate(zip(final.tolist(), began, strict=True))
     ]
+
+
+_SET_PLACEMENT = tuple(getattr(Placement, name).__set__ for name in ("article_id", "new", "merged"))
+
+
+def _placement(article_id: int, new: bool, merged: tuple[int, ...]) -> Placement:
+    """A `Placement` made slot by slot: a frozen dataclass's __init__ sets each field through
+    object.__setattr__, which costs three times as much (a thousand placements a batch)."""
+    set_article, set_new, set_merged = _SET_PLACEMENT
+    placement = object.__new__(Placement)
+    set_article(placement, article_id)
+    set_new(placement, new)
+    set_merged(placement, merged)
+    return placement
 
 
 class _Scratch:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from tidings.models import Copy
 from tidings.store import schema as t
@@ -109,9 +109,10 @@ class FoldTables:
             return ids
         # SQLite hands out max(id) + 1, so the id of an article merged away could come back and be taken
         # for it: ids of merged articles stay spent (PostgreSQL's sequences never go back).
-        top = self.c.execute(select(func.max(t.articles.c.id))).scalar() or 0
-        gone = self.c.execute(select(func.max(t.fold_merged.c.article_id))).scalar() or 0
-        first = max(int(top), int(gone)) + 1
+        (top, gone), *_ = self._rows(
+            "SELECT (SELECT max(id) FROM articles), (SELECT max(article_id) FROM fold_merged)", {}
+        )
+        first = max(int(top or 0), int(gone or 0)) + 1
         ids = list(range(first, first + count))
         stamp = t.UTCDateTime().process_bind_param(moment, self.c.dialect)
         self._fold_many(  # one statement: the ids counted out by SQLite, not bound one row at a time
