@@ -36,6 +36,8 @@ MIN_KEY_SHARE = 0.1
 F_MIN, F_MID, F_HIGH, F_LEAD = 0, 1, 2, 3
 I_NEAR, I_NEARLY, I_SLACK, I_CONFLICTS, I_WORDS = 0, 1, 2, 3, 4
 
+NOWHERE = 1 << 62  # a position past any text
+
 # what `place_batch` stops for
 DONE, NEED_FETCH, NEED_MERGE = 0, 1, 2
 
@@ -51,10 +53,11 @@ def table_size(n):
 
 
 @njit(cache=True, nogil=True)
-def fill(h, keys, first, count, where=None):
+def fill(h, keys, first, count, where=None, bits=None):
     """Put the values of `h` into an open-addressing table (`table_size(len(h))` slots: each slot's
     value, its first position in `h`, its count); the number of distinct values. An empty slot has
-    first position -1. With `where`, where[i] is the slot h[i] went to."""
+    first position -1. With `where`, where[i] is the slot h[i] went to; with `bits` (zeros), the
+    table's `bitmap` is made too."""
     mask = np.uint64(len(keys) - 1)
     first[:] = -1
     distinct = 0
@@ -67,6 +70,9 @@ def fill(h, keys, first, count, where=None):
                 first[s] = i
                 count[s] = 1
                 distinct += 1
+                if bits is not None:
+                    b = (x >> np.uint64(32)) & (np.uint64(8 * len(keys)) - np.uint64(1))
+                    bits[b >> np.uint64(6)] |= np.uint64(1) << (b & np.uint64(63))
                 break
             if keys[s] == x:
                 count[s] += 1
@@ -490,8 +496,10 @@ def _probe(keys, first, bits, x):
 
 
 @njit(cache=True, nogil=True)
-def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor):
-    """`screen` with the table's bitmap."""
+def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor, lo=None):
+    """`screen` with the table's bitmap; with `lo`, lo[j] is the first position in the table's text of
+    any shingle it has in common with text j (NOWHERE if none), for every text looked at whole (every
+    text not let go)."""
     m = len(starts)
     common = np.zeros(m, np.int64)
     estimates = np.zeros(m)
@@ -504,14 +512,20 @@ def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops,
         smaller = max(min(distinct[j], mine_distinct), 1)
         needed = floor * smaller
         hits = 0
+        first = NOWHERE
         text = shingles[starts[j] : stops[j]]  # a view indexed from 0: no negative-index handling
         for i in range(len(text)):
             s = _probe(mine_keys, mine_first, bits, text[i])
-            if s >= 0 and stamp[s] != j:
-                stamp[s] = j
-                hits += 1
-            elif hits + len(text) - i - 1 < needed:
+            if s >= 0:
+                first = min(first, mine_first[s])
+                if stamp[s] != j:
+                    stamp[s] = j
+                    hits += 1
+                    continue
+            if hits + len(text) - i - 1 < needed:
                 break
+        if lo is not None:
+            lo[j] = first
         common[j] = hits
         estimates[j] = hits / smaller
     return estimates, common
@@ -533,11 +547,12 @@ def _scan(keys, first, bits, other, o_first, o_count, o_slot):
 
 
 @njit(cache=True, nogil=True)
-def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, o_first, o_count, fr, ir, common):
+def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, lo, o_first, o_count, fr, ir, common):
     """`compare` of a copy (words, shingles, its table and the table's bitmap, the slot of each shingle
     in it, distinct shingles) with another text (words, shingles, distinct shingles), but for the index
     keys, without the other's table: the other's shingles are looked up in the copy's table
-    (`o_first`, `o_count`: scratch of the table's size)."""
+    (`o_first`, `o_count`: scratch of the table's size). `lo`: the first position in the copy of a
+    shingle the other has (see `_screen`)."""
     mine_small = len(msh) <= len(osh)
     if mine_small:
         sw, ns, sd, lw, nl = mw, len(msh), md, ow, len(osh)
@@ -547,6 +562,19 @@ def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, o_first, o_count, f
         return _short(mw, ow, ns)
     if _hopeless(ns, sd, common, fr, False):
         return 1.0 - (sd - common) / ns, 0, 0.0, 0, 0
+    if common >= 0:
+        # `_judge`'s first test, before any lookup: whether either text has a shingle of the other near
+        # its start (the copy's from `lo`, the other's a few probes)
+        bound = 1.0 - (sd - common) / ns
+        if bound < fr[F_HIGH]:
+            near = ir[I_NEARLY] if bound >= fr[F_MID] else ir[I_NEAR]
+            hit = lo <= near
+            for j in range(min(near + 1, len(osh))):
+                if hit:
+                    break
+                hit = _slot(mk, mf, osh[j]) >= 0
+            if not hit:
+                return bound, 0, 0.0, near + 1, near + 1
     o_slot = np.empty(len(osh), np.int64)
     _scan(mk, mf, bits, osh, o_first, o_count, o_slot)
     shared = np.zeros(ns, np.bool_)
@@ -872,10 +900,11 @@ def place_batch(
                 else:
                     mk, mf, mc = np.empty(ts, np.uint64), np.empty(ts, np.int32), np.empty(ts, np.int32)
                 where = np.empty(len(msh), np.int64)
-                md = fill(msh, mk, mf, mc, where)
+                bits = np.zeros(ts // 8, np.uint64)
+                md = fill(msh, mk, mf, mc, where, bits)  # and the table's bitmap
                 sig_distinct[d] = md
-                bits = bitmap(mk, mf)
-                estimates, common = _screen(mk, mf, bits, md, shingles, starts, stops, distinct, floor)
+                lo = np.empty(size, np.int64)
+                estimates, common = _screen(mk, mf, bits, md, shingles, starts, stops, distinct, floor, lo)
                 plausible = np.flatnonzero(estimates >= floor)
                 # oldest article first, its most alike copy first
                 plausible = plausible[np.argsort(-estimates[plausible], kind="mergesort")]
@@ -896,8 +925,8 @@ def place_batch(
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
                     c, conflicts, lead, h0, h1 = _meet(
-                        mw, msh, mk, mf, mc, bits, where, md, ow, osh, sig_distinct[s], o_first, o_count,
-                        fr, ir, common[i],
+                        mw, msh, mk, mf, mc, bits, where, md, ow, osh, sig_distinct[s], lo[i], o_first,
+                        o_count, fr, ir, common[i],
                     )  # fmt: skip
                     matched = same(fr, ir, c, conflicts, lead, h0, h1)
                     if matched or conflicts >= swapped or keys_matter:
