@@ -83,3 +83,15 @@ def test_bad_options_are_refused(tidings: CliRun, option: tuple[str, str]) -> No
     result = tidings("fold-report", *option)
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_the_program_freezes_what_it_loaded_before_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tidings` (the console script and `python -m tidings`) sets its loaded code aside from the
+    garbage collector before the command runs: a long fold otherwise walks it at every full collection."""
+    import tidings.cli
+
+    calls: list[str] = []
+    monkeypatch.setattr(tidings.cli.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(tidings.cli, "main", lambda: calls.append("main"))
+    tidings.cli.entry()
+    assert calls == ["freeze", "main"]
