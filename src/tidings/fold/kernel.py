@@ -15,6 +15,8 @@ Compiled functions are cached on disk (`cache=True`) so a process pays for compi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -84,26 +86,30 @@ def fill(h, keys, first, count, where=None, bits=None):
 
 
 @njit(cache=True, nogil=True)
-def _count_distinct(h, keys, used):
-    """The number of distinct values of `h`, counted in an open-addressing set (`keys`, `used`: room
-    for `table_size(len(h))` slots at least)."""
+def _count_distinct(h, keys):
+    """The number of distinct values of `h`, counted in an open-addressing set (`keys`: room for
+    `table_size(len(h))` slots at least; 0 marks an empty slot, and the value 0 is counted apart)."""
     size = table_size(len(h))
     mask = np.uint64(size - 1)
-    used[:size] = False
+    keys[:size] = 0
     distinct = 0
+    zero = 0
     for i in range(len(h)):
         x = h[i]
+        if x == 0:
+            zero = 1
+            continue
         s = x & mask
         while True:
-            if not used[s]:
-                used[s] = True
+            k = keys[s]
+            if k == 0:
                 keys[s] = x
                 distinct += 1
                 break
-            if keys[s] == x:
+            if k == x:
                 break
             s = (s + np.uint64(1)) & mask
-    return distinct
+    return distinct + zero
 
 
 @njit(cache=True, nogil=True)
@@ -510,10 +516,11 @@ def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops,
         if distinct[j] <= 0:
             continue
         smaller = max(min(distinct[j], mine_distinct), 1)
-        needed = floor * smaller
         hits = 0
         first = NOWHERE
         text = shingles[starts[j] : stops[j]]  # a view indexed from 0: no negative-index handling
+        # let go once hits + the shingles left < floor * smaller: once hits - i < limit (in integers)
+        limit = math.ceil(floor * smaller) - len(text) + 1
         for i in range(len(text)):
             s = _probe(mine_keys, mine_first, bits, text[i])
             if s >= 0:
@@ -522,7 +529,7 @@ def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops,
                     stamp[s] = j
                     hits += 1
                     continue
-            if hits + len(text) - i - 1 < needed:
+            if hits - i < limit:
                 break
         if lo is not None:
             lo[j] = first
@@ -839,7 +846,6 @@ def place_batch(
     # swapped), unless too few keys in common would count too
     keys_matter = same(fr, ir, 0.0, 0, 0.0, 0, 0) or swapped <= 0
     set_keys = np.empty(1 << 12, np.uint64)  # scratch for counting distinct shingles
-    set_used = np.empty(1 << 12, np.bool_)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
@@ -890,8 +896,7 @@ def place_batch(
                         room = table_size(se[s] - wb[s])
                         if room > len(set_keys):
                             set_keys = np.empty(room, np.uint64)
-                            set_used = np.empty(room, np.bool_)
-                        sig_distinct[s] = _count_distinct(shingles[wb[s] : se[s]], set_keys, set_used)
+                        sig_distinct[s] = _count_distinct(shingles[wb[s] : se[s]], set_keys)
                     distinct[j] = sig_distinct[s]
                 # the copy's table, in the thread's scratch (`tk`, `tf`, `tc`) if it fits there
                 ts = table_size(len(msh))
