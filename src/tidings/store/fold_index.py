@@ -68,8 +68,9 @@ class FoldTables:
             recent = None if pending.cleared else mirror.signatures
             found: list[tuple[int, int, bytes]] = []
             missing: list[int] = []
+            touched = pending.touched
             for article in article_ids:
-                rows = None if recent is None or article in pending.touched else recent.get(article)
+                rows = None if recent is None or article in touched else recent.get(article)
                 if rows is None:
                     missing.append(article)
                 else:
@@ -84,7 +85,7 @@ class FoldTables:
             with mirror.lock:
                 if recent is not None and recent is mirror.signatures and mirror.tick == seen:
                     for article, group in itertools.groupby(fetched, key=operator.itemgetter(0)):
-                        if article not in pending.touched:
+                        if article not in touched:
                             recent.put(article, list(group))
             found.extend(fetched)
         found.sort(key=operator.itemgetter(0))  # stable: each article's copies stay in copy order
