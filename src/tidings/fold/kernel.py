@@ -4,8 +4,11 @@ placing a batch of copies into articles.
 Everything here works on flat arrays. A text is its word hashes and its shingles (`fingerprint`); to
 compare two texts, each is put in an open-addressing hash table of its distinct shingles (where each
 first occurs, how often), so "does the other text have this shingle, where, and only once?" is one
-probe. A batch is an *arena* of signatures (the batch's own copies first, then the stored copies of
-candidate articles, fetched from the store) and articles are *slots* (stored articles first, in id
+probe. The placing loop builds only the table of the copy it places: the texts it is compared with
+are looked up in that table (`_meet`), which gives the same comparison.
+
+A batch is an *arena* of signatures (the batch's own copies first, then the stored copies of candidate
+articles, fetched from the store) and articles are *slots* (stored articles first, in id
 order, then the articles the batch starts, in the order it starts them); each slot has a list of its
 signatures and may be an alias of another slot (articles joined by a copy that matches both).
 
