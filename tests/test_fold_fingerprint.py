@@ -261,3 +261,49 @@ def test_the_compiled_passes_stay_inside_their_arrays(tmp_path: Path) -> None:
         "print('fingerprinted', len(fps), sum(len(index_keys(f.shingles, 64)) for f in fps))\n"
     )
     assert run_bounds_checked(script, tmp_path).startswith("fingerprinted")
+
+
+def test_a_batch_reads_as_its_fingerprints_and_as_flat_arrays() -> None:
+    """`fingerprint_batch` keeps its sub-batches' arrays: each fingerprint it hands out, and the flat
+    arrays `fold.place` reads, are the ones `fingerprint_texts` gives text by text; `Fingerprints.of` a
+    list of fingerprints (some read back from the store) reads the same."""
+    rng = random.Random(11)
+    texts = _hostile_texts() + [
+        " ".join(
+            rng.choice(["port", "dredging", "4.6", "\u2014", "x" * 12]) for _ in range(rng.randint(0, 80))
+        )
+        for _ in range(2 * fp.SUB_BATCH + 17)
+    ]
+    batch = fp.fingerprint_batch(texts, 3, 7)
+    listed = fingerprint_texts(texts, 3, 7)
+    assert len(batch) == len(listed) == len(texts)
+    assert len(batch.parts) == -(-len(texts) // fp.SUB_BATCH) > 1
+    for i in (0, len(texts) - 1, fp.SUB_BATCH - 1, fp.SUB_BATCH, -1, -len(texts)):
+        assert batch[i].words.tolist() == listed[i].words.tolist()
+        assert batch[i].shingles.tolist() == listed[i].shingles.tolist()
+        assert batch[i].keys.tolist() == listed[i].keys.tolist()
+        assert batch[i].anchor_rate == 7
+    assert [f.key_count for f in batch[5:40:3]] == [f.key_count for f in listed[5:40:3]]
+    for outside in (len(texts), -len(texts) - 1):
+        with pytest.raises(IndexError):
+            batch[outside]
+    stored = [*listed[:3], fp.Fingerprint(listed[3].words, listed[3].shingles, 7, stored_keys=9), *listed[4:]]
+    for whole in (batch, fp.Fingerprints.of(stored)):
+        starts = whole.word_starts()
+        assert starts.tolist() == np.cumsum([0, *(len(f.words) for f in listed)]).tolist()
+        words = np.empty(int(starts[-1]), dtype=np.uint32)
+        shingles = np.empty(int(starts[-1]), dtype=np.uint64)
+        assert whole.fill(words, shingles) == len(words)
+        stops = whole.shingle_stops()
+        keys, key_starts = whole.all_keys()
+        for i, f in enumerate(listed):
+            assert words[starts[i] : starts[i + 1]].tolist() == f.words.tolist()
+            assert shingles[starts[i] : stops[i]].tolist() == f.shingles.tolist()
+            assert keys[key_starts[i] : key_starts[i + 1]].tolist() == f.keys.tolist()
+    assert fp.Fingerprints.of(stored).stored_keys.tolist() == [-1, -1, -1, 9] + [-1] * (len(texts) - 4)
+    assert fp.Fingerprints.of(batch) is batch
+    empty = fp.fingerprint_batch([])
+    assert len(empty) == 0
+    assert empty.word_starts().tolist() == [0]
+    assert empty.all_keys()[0].shape == (0,)
+    assert len(fp.Fingerprints.of([])) == 0

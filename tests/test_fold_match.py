@@ -62,7 +62,7 @@ def test_stored_words_rebuild_the_same_shingles_and_keys() -> None:
     works out from them are the ones its fingerprint had, short and empty texts included."""
     rules = Rules()
     copies = [it.copy for c in chunks(120, seed=2) for it in c.items]
-    fps = fingerprints(copies, rules)
+    fps = [*fingerprints(copies, rules)]
     fps += fingerprint_texts(["", "One", "Two words", "a b c d", "a b c d e", "A b c d e f g"])
     words = np.concatenate([fp.words for fp in fps])
     starts = np.cumsum([0, *(len(fp.words) for fp in fps)])

@@ -27,7 +27,9 @@ from tidings.fold.canonical import build, copy_changes
 from tidings.fold.fingerprint import (
     MAX_SHINGLE_WORDS,
     Fingerprint,
+    Fingerprints,
     containment,
+    fingerprint_batch,
     fingerprint_texts,
     pack,
     shingles_in_place,
@@ -84,8 +86,8 @@ def fold_text(copy: Copy) -> str:
     return "\n".join(parts) if parts else (copy.title or "")
 
 
-def fingerprints(copies: Sequence[Copy], rules: Rules) -> list[Fingerprint]:
-    return fingerprint_texts([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
+def fingerprints(copies: Sequence[Copy], rules: Rules) -> Fingerprints:
+    return fingerprint_batch([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
 
 
 # What the placing loop did, summed over every batch of this process (for `tidings bench fold`): copies
@@ -99,24 +101,21 @@ class _Arena:
     first (signature i is copy i), then the stored copies of candidate articles as they are fetched.
     Signature i's words are words[wb[i]:wb[i + 1]], its shingles shingles[wb[i]:se[i]]."""
 
-    def __init__(self, fps: Sequence[Fingerprint], shingle_words: int) -> None:
+    def __init__(self, fps: Fingerprints, shingle_words: int) -> None:
         self.k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
         self.n = 0
-        wb = _starts(len(fp.words) for fp in fps)
+        n = len(fps)
+        wb = fps.word_starts()
         room = 3 * int(wb[-1])  # the stored copies fetched usually take about as much again
         self.words = _held("words", room, np.uint32)
         self.shingles = _held("shingles", room, np.uint64)
-        self.wb = np.zeros(4 * len(fps) + 1, dtype=np.int64)
-        self.se = np.empty(4 * len(fps), dtype=np.int64)
-        self.distinct = np.empty(4 * len(fps), dtype=np.int64)  # distinct shingles, once worked out
-        self.nkeys = np.empty(4 * len(fps), dtype=np.int64)  # a stored copy's index keys, once worked out
-        counts = np.fromiter((len(fp.shingles) for fp in fps), dtype=np.int64, count=len(fps))
-        total = int(wb[-1])
-        np.concatenate([fp.words for fp in fps], out=self.words[:total])
-        kernel.spread(np.concatenate([fp.shingles for fp in fps]), counts, wb, self.shingles)
-        n = len(fps)
+        self.wb = np.zeros(4 * n + 1, dtype=np.int64)
+        self.se = np.empty(4 * n, dtype=np.int64)
+        self.distinct = np.empty(4 * n, dtype=np.int64)  # distinct shingles, once worked out
+        self.nkeys = np.empty(4 * n, dtype=np.int64)  # a stored copy's index keys, once worked out
+        fps.fill(self.words, self.shingles)
         self.wb[1 : n + 1] = wb[1:]
-        self.se[:n] = wb[:-1] + counts  # the fingerprints' own shingles, at their words' places
+        self.se[:n] = fps.shingle_stops()  # the fingerprints' own shingles, at their words' places
         self.distinct[:n] = -1
         self.nkeys[:n] = -1
         self.n = n
@@ -214,12 +213,11 @@ def place(
     n = len(fps)
     if n == 0:
         return []
+    batch = Fingerprints.of(fps)
     floats, ints = rules.arrays()
     # the batch's keys, and each copy's keys as positions among them
-    own_keys = [fp.keys for fp in fps]
-    every_key = np.concatenate(own_keys)
+    every_key, kb = batch.all_keys()
     wanted, doc_keys = unique_inverse(every_key)
-    kb = _starts(len(k) for k in own_keys)
     doc_keycount = np.diff(kb)
     # stored postings, grouped by key; stored articles become slots 0.. in id order
     hot = np.zeros(len(wanted), dtype=bool)
@@ -238,7 +236,7 @@ def place(
     alias = np.full(n_slots, -1, dtype=np.int64)
     key_count = np.full(n_slots, -1, dtype=np.int64)
     key_count[:n_stored] = index.fold_key_counts(stored_ids)
-    arena = _Arena(fps, rules.shingle_words)
+    arena = _Arena(batch, rules.shingle_words)
     head = np.full(n_slots, -1, dtype=np.int64)
     tail = np.full(n_slots, -1, dtype=np.int64)
     nxt = np.full(n, -1, dtype=np.int64)
@@ -321,9 +319,7 @@ def place(
     new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
     packed = pack(arena.words[: arena.wb[n]])  # the batch's words, each copy's a slice of them
     cut = (4 * arena.wb[: n + 1]).tolist()
-    keyed = [
-        fp.stored_keys if fp.stored_keys >= 0 else k for fp, k in zip(fps, doc_keycount.tolist(), strict=True)
-    ]
+    keyed = np.where(batch.stored_keys >= 0, batch.stored_keys, doc_keycount).tolist()
     records = [
         (c, a, k, packed[cut[d] : cut[d + 1]])
         for d, (c, a, k) in enumerate(zip(copy_ids, final.tolist(), keyed, strict=True))
@@ -404,6 +400,7 @@ def _roots(alias: np.ndarray) -> np.ndarray:
 __all__ = [
     "Comparison",
     "Fingerprint",
+    "Fingerprints",
     "FoldIndex",
     "Placement",
     "Rules",

@@ -22,10 +22,12 @@ vectorised loads into gathers).
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 from numba import njit
@@ -516,18 +518,20 @@ def _fingerprint_batch(
 def fingerprint_texts(
     texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64
 ) -> list[Fingerprint]:
+    """Fingerprints of a batch of texts (see `fingerprint_batch`)."""
+    return list(fingerprint_batch(texts, shingle_words, anchor_rate))
+
+
+def fingerprint_batch(texts: Sequence[str], shingle_words: int = 5, anchor_rate: int = 64) -> Fingerprints:
     """Fingerprints of a batch of texts: one compiled call a few hundred texts at a time (arrays that
-    stay in cache) cuts, hashes and shingles the words and samples the keys; the fingerprints are views
-    of its arrays."""
+    stay in cache) cuts, hashes and shingles the words and samples the keys; the batch keeps its arrays
+    and makes a text's `Fingerprint` (views of them) only when one is asked for."""
     k = max(1, min(shingle_words, MAX_SHINGLE_WORDS))
-    out: list[Fingerprint] = []
+    parts = []
     for first in range(0, len(texts), SUB_BATCH):
         buf, starts, ends = _prepared(texts[first : first + SUB_BATCH])
-        words, bounds, shingles, stops, keys, key_bounds = _fingerprint_batch(
-            buf, starts, ends, k, anchor_rate
-        )
-        out += _views(words, bounds, shingles, stops, keys, key_bounds, anchor_rate)
-    return out
+        parts.append(_fingerprint_batch(buf, starts, ends, k, anchor_rate))
+    return Fingerprints(parts, anchor_rate)
 
 
 _NEW = object.__new__
@@ -536,31 +540,122 @@ _SLOTS = tuple(
     for name in ("words", "shingles", "anchor_rate", "stored_keys", "_keys")
 )
 
+Part = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-def _views(
-    words: np.ndarray,
-    bounds: np.ndarray,
-    shingles: np.ndarray,
-    stops: np.ndarray,
-    keys: np.ndarray,
-    key_bounds: np.ndarray,
-    anchor_rate: int,
-) -> list[Fingerprint]:
-    """Fingerprints viewing a batch's arrays (see `_fingerprint_batch`). Made slot by slot: a frozen
-    dataclass's __init__ sets each field through object.__setattr__, which costs as much as the rest of
-    the making of a fingerprint in Python."""
-    set_words, set_shingles, set_rate, set_stored, set_keys = _SLOTS
-    wb, sb, kb = bounds.tolist(), stops.tolist(), key_bounds.tolist()
-    out = []
-    for i in range(len(sb)):
-        fp = _NEW(Fingerprint)
-        set_words(fp, words[wb[i] : wb[i + 1]])
-        set_shingles(fp, shingles[wb[i] : sb[i]])
-        set_rate(fp, anchor_rate)
-        set_stored(fp, -1)
-        set_keys(fp, [keys[kb[i] : kb[i + 1]]])
-        out.append(fp)
-    return out
+
+class Fingerprints(Sequence[Fingerprint]):
+    """A batch's fingerprints in the arrays they were made in, part by part (as `_fingerprint_batch`
+    gives them: words, where each text's start, shingles at their first word's place, where each text's
+    stop, keys, where each text's start). `fold.place` reads the arrays whole; a `Fingerprint` (views of
+    them) is made only for who asks for one."""
+
+    def __init__(self, parts: list[Part], anchor_rate: int, stored_keys: np.ndarray | None = None) -> None:
+        self.parts = parts
+        self.anchor_rate = anchor_rate
+        self.firsts = [0]
+        for part in parts:
+            self.firsts.append(self.firsts[-1] + len(part[3]))
+        n = self.firsts[-1]
+        self.stored_keys = np.full(n, -1, dtype=np.int64) if stored_keys is None else stored_keys
+
+    @classmethod
+    def of(cls, fps: Sequence[Fingerprint]) -> Fingerprints:
+        """The batch of these fingerprints (they all have the anchor rate of the first)."""
+        if isinstance(fps, Fingerprints):
+            return fps
+        words = [fp.words for fp in fps]
+        bounds = np.zeros(len(fps) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(fps)), out=bounds[1:])
+        shingles = np.zeros(int(bounds[-1]), dtype=np.uint64)
+        stops = bounds[:-1].copy()
+        for i, fp in enumerate(fps):
+            shingles[bounds[i] : bounds[i] + len(fp.shingles)] = fp.shingles
+            stops[i] += len(fp.shingles)
+        keys = [fp.keys for fp in fps]
+        key_bounds = np.zeros(len(fps) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(fps)), out=key_bounds[1:])
+        part = (
+            np.concatenate(words).astype(np.uint32) if fps else np.zeros(0, dtype=np.uint32),
+            bounds,
+            shingles,
+            stops,
+            np.concatenate(keys).astype(np.int64) if fps else np.zeros(0, dtype=np.int64),
+            key_bounds,
+        )
+        rate = fps[0].anchor_rate if fps else 64
+        stored = np.fromiter((fp.stored_keys for fp in fps), dtype=np.int64, count=len(fps))
+        return cls([part], rate, stored)
+
+    def __len__(self) -> int:
+        return self.firsts[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> Fingerprint: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Fingerprint]: ...
+
+    def __getitem__(self, index: int | slice) -> Fingerprint | list[Fingerprint]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("fingerprint index out of range")
+        at = bisect.bisect_right(self.firsts, index) - 1
+        words, bounds, shingles, stops, keys, key_bounds = self.parts[at]
+        i = index - self.firsts[at]
+        set_words, set_shingles, set_rate, set_stored, set_keys = _SLOTS
+        fp = _NEW(Fingerprint)  # slot by slot: a frozen dataclass's __init__ costs as much again
+        set_words(fp, words[bounds[i] : bounds[i + 1]])
+        set_shingles(fp, shingles[bounds[i] : stops[i]])
+        set_rate(fp, self.anchor_rate)
+        set_stored(fp, int(self.stored_keys[index]))
+        set_keys(fp, [keys[key_bounds[i] : key_bounds[i + 1]]])
+        return fp
+
+    def word_starts(self) -> np.ndarray:
+        """Where each text's words start, the texts' words one after another (len + 1)."""
+        out = np.zeros(len(self) + 1, dtype=np.int64)
+        used = 0
+        for (words, bounds, *_), first, last in self._places():
+            out[first + 1 : last + 1] = bounds[1:] + used
+            used += len(words)
+        return out
+
+    def shingle_stops(self) -> np.ndarray:
+        """Where each text's shingles stop, the texts' words (and shingles at their places) one after
+        another."""
+        out = np.empty(len(self), dtype=np.int64)
+        used = 0
+        for (words, _, _, stops, *_), first, last in self._places():
+            out[first:last] = stops + used
+            used += len(words)
+        return out
+
+    def fill(self, words_out: np.ndarray, shingles_out: np.ndarray) -> int:
+        """Copy the texts' words and shingles (at their words' places) one after another; how many."""
+        used = 0
+        for words, _, shingles, *_ in self.parts:
+            words_out[used : used + len(words)] = words
+            shingles_out[used : used + len(words)] = shingles[: len(words)]
+            used += len(words)
+        return used
+
+    def all_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every text's keys one after another, and where each text's start (len + 1)."""
+        starts = np.zeros(len(self) + 1, dtype=np.int64)
+        used = 0
+        for part, first, last in self._places():
+            key_bounds = part[5]
+            starts[first + 1 : last + 1] = key_bounds[1:] + used
+            used += int(key_bounds[-1])
+        flat = [part[4][: part[5][-1]] for part in self.parts]
+        return (np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64)), starts
+
+    def _places(self) -> Iterator[tuple[Part, int, int]]:
+        """Each part, and its first and last texts (last excluded) in the batch."""
+        return zip(self.parts, self.firsts, self.firsts[1:], strict=False)
 
 
 @njit(cache=True, nogil=True)
