@@ -15,7 +15,7 @@ matched among themselves in memory, and one write at the end.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -167,11 +167,12 @@ def _held(name: str, size: int, dtype: type[np.generic]) -> np.ndarray:
     return room
 
 
-TABLE_RING = 1 << 15  # slots of shingle tables kept at once (16 bytes a slot: 512 KiB, in cache)
+TABLE_RING = 1 << 15  # slots of the placed copy's shingle table (16 bytes a slot: 512 KiB, in cache)
 
 
 def _tables_ring() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The thread's ring of shingle tables (value, first position, count), kept from batch to batch."""
+    """The thread's room for the shingle table (value, first position, count) of the copy being placed,
+    kept from batch to batch; a table too large for it is made apart."""
     ring = getattr(_POOL, "ring", None)
     if ring is None:
         ring = _POOL.ring = (
@@ -180,13 +181,6 @@ def _tables_ring() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.empty(TABLE_RING, np.int32),
         )
     return ring
-
-
-def _starts(lengths: Iterable[int]) -> np.ndarray:
-    lengths = list(lengths)
-    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    return starts
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
