@@ -128,18 +128,6 @@ def table(h):
 
 
 @njit(cache=True, nogil=True)
-def spread(flat, counts, starts, out):
-    """Texts' shingles, one text's after another in `flat` (`counts` each), into `out` at the places
-    of their words (text i's from starts[i])."""
-    at = 0
-    for i in range(len(counts)):
-        base = starts[i]
-        for j in range(counts[i]):
-            out[base + j] = flat[at + j]
-        at += counts[i]
-
-
-@njit(cache=True, nogil=True)
 def _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate):
     """A stored signature's index keys, worked out the first time they are asked for in a batch
     (`sig_nkeys[s]` is -1 until then) and kept where its words start in `sig_keys`."""
