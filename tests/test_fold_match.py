@@ -140,19 +140,18 @@ def test_the_compiled_loops_stay_inside_their_arrays(tmp_path: Path) -> None:
         "with tempfile.TemporaryDirectory() as d:\n"
         "    bench.fold_corpus(copies, f'sqlite:///{d}/a.db', fold.Rules(), batch=70)\n"
         "    bench.fold_corpus(copies[::-1], f'sqlite:///{d}/b.db', fold.Rules(), batch=300)\n"
-        "    fold.TABLE_RING, fold._POOL = 1 << 12, threading.local()  # tables written again, or apart\n"
+        "    fold.TABLE_ROOM, fold._POOL = 1 << 12, threading.local()  # larger tables made apart\n"
         "    bench.fold_corpus(copies, f'sqlite:///{d}/c.db', fold.Rules(), batch=300)\n"
         "print('folded', len(copies))\n"
     )
     assert run_bounds_checked(script, tmp_path).startswith("folded")
 
 
-def test_a_small_table_ring_places_copies_where_a_large_one_does(
+def test_a_small_table_room_places_copies_where_a_large_one_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The placing loop keeps the shingle tables it made in a ring and makes one again once the ring has
-    come round over it; a table too large for the ring is made apart. Where copies go does not depend on
-    the ring's size."""
+    """The placing loop makes the placed copy's shingle table in room the thread keeps; a table too large
+    for the room is made apart. Where copies go does not depend on the room's size."""
     from tidings.bench import fold as bench
 
     copies = [it.copy for c in chunks(1200, 5) for it in c.items]
@@ -162,7 +161,7 @@ def test_a_small_table_ring_places_copies_where_a_large_one_does(
     copies += [Copy("Report", long_text), Copy("Report", long_text[:300]), Copy("Report", long_text[50:])]
     rules = fold.Rules()
     usual = bench.fold_corpus(copies, f"sqlite:///{tmp_path / 'usual.db'}", rules, batch=400)
-    monkeypatch.setattr(fold, "TABLE_RING", 1 << 11)
+    monkeypatch.setattr(fold, "TABLE_ROOM", 1 << 11)
     monkeypatch.setattr(fold, "_POOL", threading.local())
     small = bench.fold_corpus(copies, f"sqlite:///{tmp_path / 'small.db'}", rules, batch=400)
     assert small == usual

@@ -167,20 +167,17 @@ def _held(name: str, size: int, dtype: type[np.generic]) -> np.ndarray:
     return room
 
 
-TABLE_RING = 1 << 15  # slots of the placed copy's shingle table (16 bytes a slot: 512 KiB, in cache)
+TABLE_ROOM = 1 << 15  # slots of the placed copy's shingle table (16 bytes a slot: 512 KiB, in cache)
 
 
-def _tables_ring() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The thread's room for the shingle table (value, first position, count) of the copy being placed,
-    kept from batch to batch; a table too large for it is made apart."""
-    ring = getattr(_POOL, "ring", None)
-    if ring is None:
-        ring = _POOL.ring = (
-            np.empty(TABLE_RING, np.uint64),
-            np.empty(TABLE_RING, np.int32),
-            np.empty(TABLE_RING, np.int32),
-        )
-    return ring
+def _table_room() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The thread's room for the shingle table (value, first position, count) of the copy being placed;
+    a table too large for it is made apart."""
+    return (
+        _held("table_values", TABLE_ROOM, np.uint64),
+        _held("table_firsts", TABLE_ROOM, np.int32),
+        _held("table_counts", TABLE_ROOM, np.int32),
+    )
 
 
 def _room(array: np.ndarray, size: int) -> np.ndarray:
@@ -274,7 +271,7 @@ def place(
     merged: dict[int, tuple[int, ...]] = {}  # copy -> the stored articles it joined to its own
     start, resume = 0, 0
     while True:
-        tk, tf, tc = _tables_ring()
+        tk, tf, tc = _table_room()
         status, at = kernel.place_batch(
             start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys(),
             arena.nkeys, tk, tf, tc, doc_keys, kb,
