@@ -32,7 +32,7 @@ from tidings.fold.fingerprint import (
     fingerprint_batch,
     fingerprint_texts,
     pack,
-    shingles_in_place,
+    shingles_into,
     unpack,
 )
 from tidings.fold.match import Comparison, Rules, compare, screen
@@ -120,24 +120,19 @@ class _Arena:
         self.nkeys[:n] = -1
         self.n = n
 
-    def add(
-        self, words: np.ndarray, wb: np.ndarray, shingled: tuple[np.ndarray, np.ndarray] | None = None
-    ) -> int:
-        """Add signatures (their words one after another, and where each starts; their shingles too when
-        they are known); the index of the first."""
+    def add(self, words: np.ndarray, wb: np.ndarray) -> int:
+        """Add signatures (their words one after another, and where each starts; their shingles are
+        worked out in place); the index of the first."""
         first, more = self.n, len(wb) - 1
         used = int(self.wb[first])
-        if shingled is None:
-            shingled = shingles_in_place(words.astype(np.uint32, copy=False), wb, self.k)
-        shingles, se = shingled
-        self.words = _POOL.words = _room(self.words, used + len(words))
-        self.shingles = _POOL.shingles = _room(self.shingles, used + len(words))
+        self.words = _POOL.words = _room(self.words, used + len(words), used)
+        self.shingles = _POOL.shingles = _room(self.shingles, used + len(words), used)
         self.wb = _room(self.wb, first + more + 1)
         self.se = _room(self.se, first + more)
         self.distinct = _room(self.distinct, first + more)
         self.nkeys = _room(self.nkeys, first + more)
         self.words[used : used + len(words)] = words
-        self.shingles[used : used + len(words)] = shingles
+        se = shingles_into(self.words[used : used + len(words)], wb, self.k, self.shingles[used:])
         self.wb[first + 1 : first + more + 1] = wb[1:] + used
         self.se[first : first + more] = se + used
         self.distinct[first : first + more] = -1
@@ -180,13 +175,14 @@ def _table_room() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _room(array: np.ndarray, size: int) -> np.ndarray:
-    """The array, or a copy twice as large, to hold `size` items (past the old ones, whatever was in
-    memory)."""
+def _room(array: np.ndarray, size: int, used: int | None = None) -> np.ndarray:
+    """The array, or a copy twice as large, to hold `size` items (past the old ones, or past the
+    first `used` if given, whatever was in memory)."""
     if size <= len(array):
         return array
     grown = np.empty(max(size, 2 * len(array)), dtype=array.dtype)
-    grown[: len(array)] = array
+    kept = len(array) if used is None else used
+    grown[:kept] = array[:kept]
     return grown
 
 
@@ -302,12 +298,21 @@ def place(
     ids[:n_stored] = stored_ids
     ids[begun] = index.fold_new_articles(len(begun))
     final = ids[final_slot]
-    # postings: each copy's keys under its article, but for those the store has already
+    # postings: each copy's keys under its article, but for those the store has already (only a stored
+    # article given copies can have any)
     post = unique((doc_keys << 32) | np.repeat(roots[placed], doc_keycount))
-    known = unique((key_of.astype(np.int64) << 32) | roots[found_slot])
-    post = post[~within(post, known)]
+    given = np.zeros(n_slots, dtype=bool)
+    given[roots[placed]] = True
+    found_root = roots[found_slot]
+    kept = given[found_root]
+    if kept.any():
+        known = unique((key_of[kept].astype(np.int64) << 32) | found_root[kept])
+        post = post[~within(post, known)]
     new_keys = np.stack([wanted[post >> 32], ids[post & 0xFFFFFFFF]], axis=1)
-    new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
+    # ordered by key (the keys' places among `wanted` are), then by article: slots are in id order
+    # unless the store handed out new ids below stored ones
+    if not bool((np.diff(ids[unique(roots[placed])]) > 0).all()):
+        new_keys = new_keys[np.lexsort((new_keys[:, 1], new_keys[:, 0]))]
     packed = pack(arena.words[: arena.wb[n]])  # the batch's words, each copy's a slice of them
     cut = (4 * arena.wb[: n + 1]).tolist()
     keyed = np.where(batch.stored_keys >= 0, batch.stored_keys, doc_keycount).tolist()

@@ -685,6 +685,13 @@ def shingles_in_place(words: np.ndarray, starts: np.ndarray, k: int) -> tuple[np
     starts[i + 1]), each text's at the positions of its words: (shingles, where each text's stop).
     A text shorter than `k` words is one shingle of all of them."""
     out = np.zeros(len(words), np.uint64)
+    return out, shingles_into(words, starts, k, out)
+
+
+@njit(cache=True, nogil=True)
+def shingles_into(words: np.ndarray, starts: np.ndarray, k: int, out: np.ndarray) -> np.ndarray:
+    """`shingles_in_place` written into `out` (as long as `words` at least; what lies past a text's
+    stop is left as it was): where each text's stop."""
     stops = np.empty(len(starts) - 1, np.int64)
     longest = 0
     for i in range(len(starts) - 1):
@@ -693,7 +700,7 @@ def shingles_in_place(words: np.ndarray, starts: np.ndarray, k: int) -> tuple[np
     for i in range(len(starts) - 1):
         start, end = starts[i], starts[i + 1]
         stops[i] = start + _shingle_text(words[start:end], k, plain, out[start:end])
-    return out, stops
+    return stops
 
 
 def pack(words: np.ndarray) -> bytes:
