@@ -532,3 +532,19 @@ def test_postings_in_any_order_make_the_same_run() -> None:
     probe = np.concatenate([keys, keys + 1])
     assert np.array_equal(ordered.filter.may_hold(probe), shuffled.filter.may_hold(probe))
     assert ordered.filter.may_hold(keys).all()
+
+
+def test_spans_are_found_where_a_binary_search_finds_them() -> None:
+    """The postings of sought keys (a sorted run, keys repeated, some sought absent, some sought
+    twice) lie where numpy's searchsorted puts them; keys not sought are left alone."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        run = np.sort(rng.integers(0, 50, int(rng.integers(0, 60)))).astype(np.int64)
+        sought = np.sort(rng.integers(-5, 60, int(rng.integers(0, 30)))).astype(np.int64)
+        where = np.arange(len(sought), dtype=np.int64) * 2
+        lo = np.full(2 * len(sought), -7, dtype=np.int64)
+        hi = np.full(2 * len(sought), -7, dtype=np.int64)
+        fold_mirror._find(run, sought, where, lo, hi)
+        assert (lo[where] == np.searchsorted(run, sought, "left")).all()
+        assert (hi[where] == np.searchsorted(run, sought, "right")).all()
+        assert (lo[1::2] == -7).all() and (hi[1::2] == -7).all()

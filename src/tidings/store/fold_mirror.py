@@ -114,6 +114,37 @@ def _merge(
 
 
 @njit(cache=True, nogil=True)
+def _find(run_keys: np.ndarray, sought: np.ndarray, where: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Where the postings of each of `sought` (ascending) lie in a run, lo[where[i]] to hi[where[i]]: each
+    key is looked for from where the last one's ended, in steps that double, then halve (keys a batch
+    looks up lie close together, so the search stays where the last one was)."""
+    n = len(run_keys)
+    at = 0
+    for i in range(len(sought)):
+        x = sought[i]
+        if at < n and run_keys[at] < x:  # gallop: run_keys[at] < x, then find the first not below it
+            below, step = at, 1
+            while below + step < n and run_keys[below + step] < x:
+                below += step
+                step *= 2
+            top = min(below + step, n)  # run_keys[top] >= x, or top == n
+            while top - below > 1:
+                mid = (below + top) // 2
+                if run_keys[mid] < x:
+                    below = mid
+                else:
+                    top = mid
+            at = top
+        first = at
+        if i > 0 and sought[i - 1] == x:  # the same key again: the same postings
+            first = lo[where[i - 1]]
+        while at < n and run_keys[at] == x:
+            at += 1
+        lo[where[i]] = first
+        hi[where[i]] = at
+
+
+@njit(cache=True, nogil=True)
 def _gather(
     articles: np.ndarray, lo: np.ndarray, hi: np.ndarray, take: np.ndarray, out_key: np.ndarray,
     out_article: np.ndarray, used: int,
@@ -278,16 +309,12 @@ class Postings:
     def spans(self, wanted: np.ndarray, where: np.ndarray | None = None) -> list[Span]:
         """Where each wanted key's postings are in each run (`where`: the only keys to look for)."""
         out = []
+        where = np.arange(len(wanted)) if where is None else where
+        sought = wanted[where]
         for run_keys, run_articles in self.runs:
             lo = np.zeros(len(wanted), dtype=np.int64)
             hi = np.zeros(len(wanted), dtype=np.int64)
-            sought = wanted if where is None else wanted[where]
-            found_lo = np.searchsorted(run_keys, sought, "left")
-            found_hi = np.searchsorted(run_keys, sought, "right")
-            if where is None:
-                lo, hi = found_lo, found_hi
-            else:
-                lo[where], hi[where] = found_lo, found_hi
+            _find(run_keys, sought, where, lo, hi)
             out.append((run_articles, lo, hi))
         return out
 
