@@ -18,6 +18,10 @@ def test_unique_is_numpys(size: int) -> None:
     out = unique(small)
     assert out.dtype == np.int32
     assert np.array_equal(out, np.unique(small))
+    ascending = np.unique(values)  # already distinct and in order: the same values back
+    assert np.array_equal(unique(ascending), ascending)
+    if size >= 2:  # in order but with a value twice: sorted and made distinct all the same
+        assert np.array_equal(unique(np.sort(np.concatenate([ascending, ascending[:1]]))), ascending)
 
 
 def test_unique_keeps_the_input() -> None:

@@ -11,10 +11,13 @@ import numpy as np
 
 
 def unique(values: np.ndarray) -> np.ndarray:
-    """The distinct values, ascending (as `np.unique`)."""
-    ordered = np.sort(np.ravel(values))
+    """The distinct values, ascending (as `np.unique`); values already so come back as they are."""
+    ordered = np.ravel(values)
     if len(ordered) < 2:
+        return ordered.copy()
+    if bool((ordered[1:] > ordered[:-1]).all()):
         return ordered
+    ordered = np.sort(ordered)
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
