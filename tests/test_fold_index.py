@@ -547,4 +547,5 @@ def test_spans_are_found_where_a_binary_search_finds_them() -> None:
         fold_mirror._find(run, sought, where, lo, hi)
         assert (lo[where] == np.searchsorted(run, sought, "left")).all()
         assert (hi[where] == np.searchsorted(run, sought, "right")).all()
-        assert (lo[1::2] == -7).all() and (hi[1::2] == -7).all()
+        assert (lo[1::2] == -7).all()
+        assert (hi[1::2] == -7).all()

@@ -114,7 +114,9 @@ def _merge(
 
 
 @njit(cache=True, nogil=True)
-def _find(run_keys: np.ndarray, sought: np.ndarray, where: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+def _find(
+    run_keys: np.ndarray, sought: np.ndarray, where: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> None:
     """Where the postings of each of `sought` (ascending) lie in a run, lo[where[i]] to hi[where[i]]: each
     key is looked for from where the last one's ended, in steps that double, then halve (keys a batch
     looks up lie close together, so the search stays where the last one was)."""
