@@ -538,13 +538,20 @@ def test_spans_are_found_where_a_binary_search_finds_them() -> None:
     """The postings of sought keys (a sorted run, keys repeated, some sought absent, some sought
     twice) lie where numpy's searchsorted puts them; keys not sought are left alone."""
     rng = np.random.default_rng(3)
-    for _ in range(300):
-        run = np.sort(rng.integers(0, 50, int(rng.integers(0, 60)))).astype(np.int64)
-        sought = np.sort(rng.integers(-5, 60, int(rng.integers(0, 30)))).astype(np.int64)
+    for trial in range(600):
+        if trial % 2:  # a run many fence keys long
+            top = 2**62 if trial % 4 == 1 else 3000  # hashes over a wide range, or many repeated keys
+            run = np.sort(rng.integers(-top, top, int(rng.integers(0, 5000)))).astype(np.int64)
+            run[: len(run) // 3] = np.sort(rng.integers(-top, -top + 5, len(run) // 3))  # crowded
+            picked = rng.choice(run, int(rng.integers(0, 40))) if len(run) else run
+            sought = np.sort(np.concatenate([picked, rng.integers(-top, top, int(rng.integers(0, 20)))]))
+        else:
+            run = np.sort(rng.integers(0, 50, int(rng.integers(0, 60)))).astype(np.int64)
+            sought = np.sort(rng.integers(-5, 60, int(rng.integers(0, 30)))).astype(np.int64)
         where = np.arange(len(sought), dtype=np.int64) * 2
         lo = np.full(2 * len(sought), -7, dtype=np.int64)
         hi = np.full(2 * len(sought), -7, dtype=np.int64)
-        fold_mirror._find(run, sought, where, lo, hi)
+        fold_mirror._find(run, run[:: fold_mirror.FENCE].copy(), sought, where, lo, hi)
         assert (lo[where] == np.searchsorted(run, sought, "left")).all()
         assert (hi[where] == np.searchsorted(run, sought, "right")).all()
         assert (lo[1::2] == -7).all()

@@ -3,7 +3,7 @@
 
 Postings (index key, article) are kept as a log (`fold_log`, one row per transaction that posted keys,
 joined articles or emptied the index); each worker holds the index in memory and replays the rows other
-workers added before it looks anything up (`fold_mirror`). A lookup is then a few binary searches in
+workers added before it looks anything up (`fold_mirror`). A lookup is then a few searches in
 memory rather than a B-tree seek per key in SQL, and writing a batch's postings is one row.
 
 Copies' word hashes (`fold_signatures`) are what candidates are verified against; they stay in SQL and

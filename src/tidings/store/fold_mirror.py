@@ -11,14 +11,15 @@ In memory the postings are sorted runs, like a log-structured merge tree: each t
 become a run, and a run is merged with the one before it while that one is less than `RUN_GROWTH` times
 larger, so there are a few runs (one large, smaller ones after it) and each posting is rewritten a few
 times. A Bloom filter of every key posted (`keyfilter`) answers "surely not there" for most keys of a new
-copy; for the others a binary search per run finds where their postings lie, which counts them without
-reading them. A key's postings are read whole only when they are few; of a key many articles share, only
-the postings of articles the other keys found are read (that set does not grow with the index). A key that
-more than `HOT_POSTINGS` articles share is boilerplate: its postings are dropped when a merge finds that
-many, and it is known as boilerplate from then on. Joined articles are followed when postings are read
-(`Aliases`), so a join rewrites nothing. Each (key, article) is posted once (`fold.place` posts only
-what the lookup did not return; a rebuild posts whole articles a batch), so counting a key's postings
-counts its articles, but for articles joined since.
+copy; for the others a search per run finds where their postings lie (a fence of every 64th key, in cache,
+then the 64 keys it points to), which counts them without reading them. A key's postings are read whole
+only when they are few; of a key many articles share, only the postings of articles the other keys found
+are read (that set does not grow with the index). A key that more than `HOT_POSTINGS` articles share is
+boilerplate: its postings are dropped when a merge finds that many, and it is known as boilerplate from
+then on. Joined articles are followed when postings are read (`Aliases`), so a join rewrites nothing.
+Each (key, article) is posted once (`fold.place` posts only what the lookup did not return; a rebuild
+posts whole articles a batch), so counting a key's postings counts its articles, but for articles joined
+since.
 
 A transaction sees the store as it found it plus its own writes (`Pending`); these are taken into the
 worker's copy when it commits (or read back from the log later), and forgotten if it rolls back.
@@ -43,6 +44,7 @@ from tidings.arrays import unique, within
 from tidings.store.keyfilter import KeyFilter
 
 HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
+FENCE = 64  # a run's keys between two of its fence's (`_find`)
 RUN_GROWTH = 4  # a run is merged into the one before it while that one is less than this many times larger
 
 # kinds of log row: postings (keys, then their articles), articles joined (the one kept, then the ones it
@@ -115,31 +117,39 @@ def _merge(
 
 @njit(cache=True, nogil=True)
 def _find(
-    run_keys: np.ndarray, sought: np.ndarray, where: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    run_keys: np.ndarray,
+    fence: np.ndarray,
+    sought: np.ndarray,
+    where: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
 ) -> None:
-    """Where the postings of each of `sought` (ascending) lie in a run, lo[where[i]] to hi[where[i]]: each
-    key is looked for from where the last one's ended, in steps that double, then halve (keys a batch
-    looks up lie close together, so the search stays where the last one was)."""
+    """Where the postings of each of `sought` (ascending) lie in a run, lo[where[i]] to hi[where[i]].
+    `fence` is every FENCE-th key of the run (small enough to stay in cache): walking it alongside the
+    keys sought gives the stretch of FENCE keys each lies in, searched by halving without a branch, so
+    one key's search does not wait for the last one's reads (a large run's keys are far from cache)."""
     n = len(run_keys)
-    at = 0
+    c = 0  # fence keys below the key sought
+    step0 = 1
+    while step0 * 2 <= FENCE:
+        step0 *= 2
     for i in range(len(sought)):
         x = sought[i]
-        if at < n and run_keys[at] < x:  # gallop: run_keys[at] < x, then find the first not below it
-            below, step = at, 1
-            while below + step < n and run_keys[below + step] < x:
-                below += step
-                step *= 2
-            top = min(below + step, n)  # run_keys[top] >= x, or top == n
-            while top - below > 1:
-                mid = (below + top) // 2
-                if run_keys[mid] < x:
-                    below = mid
-                else:
-                    top = mid
-            at = top
-        first = at
-        if i > 0 and sought[i - 1] == x:  # the same key again: the same postings
-            first = lo[where[i - 1]]
+        while c < len(fence) and fence[c] < x:
+            c += 1
+        if c == 0:  # the run's first key is not below x
+            first = 0
+        else:  # run_keys[base] < x, and the first key not below x lies in (base, end]
+            base = (c - 1) * FENCE
+            end = min(c * FENCE, n)
+            q = base
+            step = step0
+            while step > 0:
+                probe = q + step
+                q = probe if probe < end and run_keys[min(probe, n - 1)] < x else q
+                step >>= 1
+            first = q + 1
+        at = first
         while at < n and run_keys[at] == x:
             at += 1
         lo[where[i]] = first
@@ -275,6 +285,7 @@ class Postings:
 
     def __init__(self) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray]] = []  # (keys int64, articles int32) by (key, article)
+        self.fences: list[np.ndarray] = []  # each run's every FENCE-th key
         self.hot = np.zeros(0, dtype=np.int64)  # sorted
         self.filter = KeyFilter()
         self.size = 0  # pairs held
@@ -296,10 +307,13 @@ class Postings:
         run_keys, run_articles, hot = _merge(run[0], run[1], *empty, HOT_POSTINGS)
         self._boilerplate(hot)
         self.runs.append((run_keys, run_articles))
+        self.fences.append(run_keys[::FENCE].copy())
         while len(self.runs) > 1 and len(self.runs[-2][0]) < RUN_GROWTH * len(self.runs[-1][0]):
             (k2, a2), (k1, a1) = self.runs.pop(), self.runs.pop()
+            del self.fences[-2:]
             merged_keys, merged_articles, hot = _merge(k1, a1, k2, a2, HOT_POSTINGS)
             self.runs.append((merged_keys, merged_articles))
+            self.fences.append(merged_keys[::FENCE].copy())
             self._boilerplate(hot)
         self.size = sum(len(k) for k, _ in self.runs)
         if len(self.filter.parts) > 2:  # one filter again, with room for as many keys more
@@ -313,10 +327,10 @@ class Postings:
         out = []
         where = np.arange(len(wanted)) if where is None else where
         sought = wanted[where]
-        for run_keys, run_articles in self.runs:
+        for (run_keys, run_articles), fence in zip(self.runs, self.fences, strict=True):
             lo = np.zeros(len(wanted), dtype=np.int64)
             hi = np.zeros(len(wanted), dtype=np.int64)
-            _find(run_keys, sought, where, lo, hi)
+            _find(run_keys, fence, sought, where, lo, hi)
             out.append((run_articles, lo, hi))
         return out
 
