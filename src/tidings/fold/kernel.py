@@ -344,9 +344,11 @@ def compare(
             once_large[i] = lc[s] == 1
             once_small[i] = sc[_slot(sk, sf, ssh[i])] == 1
     in_small = _found_in(sk, sf, lsh, 0, _prefix(ir))
+    at, where = np.empty(ns, np.int64), np.empty(ns, np.int64)
     return _judge(
-        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common
-    )
+        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common, at,
+        where,
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
@@ -375,11 +377,14 @@ def _prefix(ir):
 
 
 @njit(cache=True, nogil=True)
-def _judge(sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common):
+def _judge(
+    sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, full, common, at, where
+):
     """`compare` of a smaller text (words `sw`, `ns` shingles, `sd` distinct) and a larger (`lw`, `nl`
     shingles, ns >= MIN_SHINGLES) from where they meet: for each shingle of the smaller, whether the
     larger has it, where it first occurs there, whether once there and once in the smaller; for the
-    larger's first `_prefix(ir)` shingles (fewer if it ends before), whether the smaller has them."""
+    larger's first `_prefix(ir)` shingles (fewer if it ends before), whether the smaller has them. `at`
+    and `where` are scratch for the alignment (`ns` items at least)."""
     if common >= 0 and not full:
         bound = 1.0 - (sd - common) / ns
         if bound < fr[F_MIN]:
@@ -428,8 +433,6 @@ def _judge(sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_smal
         if bound < fr[F_LEAD]:
             return containment, 0, bound, first_small, first_large
     # the alignment: shared shingles found once in each text, in the same order
-    at = np.empty(ns, np.int64)
-    where = np.empty(ns, np.int64)
     n = 0
     top = -1
     for i in range(ns):
@@ -470,7 +473,14 @@ def screen(mine_keys, mine_first, mine_distinct, shingles, starts, stops, distin
     shingles. A text that can no longer reach `floor` is let go (its figures then fall short of the
     truth, and of `floor`)."""
     bits = bitmap(mine_keys, mine_first)
-    return _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor)
+    m = len(starts)
+    common, estimates, lo = np.empty(m, np.int64), np.empty(m), np.empty(m, np.int64)
+    stamp = np.empty(len(mine_keys), np.int64)
+    _screen(
+        mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor, lo, common,
+        estimates, stamp,
+    )  # fmt: skip
+    return estimates, common
 
 
 @njit(cache=True, nogil=True)
@@ -496,16 +506,19 @@ def _probe(keys, first, bits, x):
 
 
 @njit(cache=True, nogil=True)
-def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor, lo=None):
-    """`screen` with the table's bitmap; with `lo`, lo[j] is the first position in the table's text of
-    any shingle it has in common with text j (NOWHERE if none), for every text looked at whole (every
-    text not let go)."""
+def _screen(
+    mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops, distinct, floor, lo, common,
+    estimates, stamp,
+):  # fmt: skip
+    """`screen` with the table's bitmap, into `common` and `estimates` (as many as `starts`); lo[j] is
+    the first position in the table's text of any shingle it has in common with text j (NOWHERE if
+    none), for every text looked at whole (every text not let go). `stamp`: scratch, one per slot."""
     m = len(starts)
-    common = np.zeros(m, np.int64)
-    estimates = np.zeros(m)
+    common[:m] = 0
+    estimates[:m] = 0.0
     if mine_distinct == 0:
-        return estimates, common
-    stamp = np.full(len(mine_keys), -1, np.int64)  # the last text that counted each slot
+        return
+    stamp[: len(mine_keys)] = -1  # the last text that counted each slot
     for j in range(m):
         if distinct[j] <= 0:
             continue
@@ -525,11 +538,9 @@ def _screen(mine_keys, mine_first, bits, mine_distinct, shingles, starts, stops,
                     continue
             if hits - i < limit:
                 break
-        if lo is not None:
-            lo[j] = first
+        lo[j] = first
         common[j] = hits
         estimates[j] = hits / smaller
-    return estimates, common
 
 
 @njit(cache=True, nogil=True)
@@ -548,12 +559,21 @@ def _scan(keys, first, bits, other, o_first, o_count, o_slot):
 
 
 @njit(cache=True, nogil=True)
-def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, lo, o_first, o_count, fr, ir, common):
+def _meet_room(longest, ir):
+    """The scratch `_meet` needs, texts of up to `longest` shingles: ints and flags alike."""
+    return 4 * longest + _prefix(ir)
+
+
+@njit(cache=True, nogil=True)
+def _meet(
+    mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, lo, o_first, o_count, fr, ir, common, ints, flags
+):
     """`compare` of a copy (words, shingles, its table and the table's bitmap, the slot of each shingle
     in it, distinct shingles) with another text (words, shingles, distinct shingles), but for the index
     keys, without the other's table: the other's shingles are looked up in the copy's table
     (`o_first`, `o_count`: scratch of the table's size). `lo`: the first position in the copy of a
-    shingle the other has (see `_screen`)."""
+    shingle the other has (see `_screen`). `ints` and `flags`: scratch (`_meet_room` of the longer
+    text's shingles, at least)."""
     mine_small = len(msh) <= len(osh)
     if mine_small:
         sw, ns, sd, lw, nl = mw, len(msh), md, ow, len(osh)
@@ -576,13 +596,13 @@ def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, lo, o_first, o_coun
                 hit = _slot(mk, mf, osh[j]) >= 0
             if not hit:
                 return bound, 0, 0.0, near + 1, near + 1
-    o_slot = np.empty(len(osh), np.int64)
+    o_slot = ints[: len(osh)]
     _scan(mk, mf, bits, osh, o_first, o_count, o_slot)
-    shared = np.zeros(ns, np.bool_)
-    position = np.zeros(ns, np.int64)  # where in the larger text the shingle first occurs
-    once_large = np.zeros(ns, np.bool_)
-    once_small = np.zeros(ns, np.bool_)
-    in_small = np.zeros(min(_prefix(ir), nl), np.bool_)
+    position = ints[len(osh) : len(osh) + ns]  # where in the larger text the shingle first occurs
+    position[:] = 0
+    flags[: 3 * ns + min(_prefix(ir), nl)] = False
+    shared, once_large, once_small = flags[:ns], flags[ns : 2 * ns], flags[2 * ns : 3 * ns]
+    in_small = flags[3 * ns : 3 * ns + min(_prefix(ir), nl)]
     if mine_small:
         for i in range(ns):
             t = where[i]
@@ -604,9 +624,11 @@ def _meet(mw, msh, mk, mf, mc, bits, where, md, ow, osh, od, lo, o_first, o_coun
                 once_small[i] = o_count[t] == 1
         for j in range(len(in_small)):
             in_small[j] = o_count[where[j]] > 0
+    rest = len(osh) + ns
     return _judge(
-        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, False, common
-    )
+        sw, lw, ns, nl, sd, shared, position, once_large, once_small, in_small, fr, ir, False, common,
+        ints[rest : rest + ns], ints[rest + ns : rest + 2 * ns],
+    )  # fmt: skip
 
 
 # --- placing a batch ------------------------------------------------------------------------------------
@@ -635,18 +657,21 @@ def candidates(
     score,
     shared,
     stamp,
-    most,
+    touched,
+    slots,
+    ratio,
+    weights,
     hot_key,
 ):
-    """The slots most likely to hold a copy of document `doc`, best first (at most `most`): the share
-    of the smaller side's keys found in the other (a key sample estimates containment), then the shared
-    keys weighed by their rarity (boilerplate says little), then the newer article. `score`, `shared`
-    and `stamp` are scratch arrays, one per slot (`stamp` below 0 before the first call).
+    """The slots most likely to hold a copy of document `doc`, best first (at most `len(slots)`): the
+    share of the smaller side's keys found in the other (a key sample estimates containment), then the
+    shared keys weighed by their rarity (boilerplate says little), then the newer article. `score`,
+    `shared`, `stamp` and `touched` are scratch arrays, one per slot (`stamp` below 0 before the first
+    call); `slots`, `ratio` and `weights` scratch for the best, which come back as a view of `slots`.
 
     A boilerplate key (more holders than `hot_key`) puts no article forward, but counts as shared for
     the articles the other keys put forward that hold it (the store reads a boilerplate key's postings
     for those articles only), so the key floors are measured, not guessed."""
-    touched = np.empty(64, np.int64)
     n = 0
     for boilerplate in (False, True):
         for t in range(kb[doc], kb[doc + 1]):
@@ -674,20 +699,13 @@ def candidates(
                     stamp[a] = doc
                     score[a] = 0.0
                     shared[a] = 0
-                    if n == len(touched):
-                        grown = np.empty(2 * n, np.int64)
-                        grown[:n] = touched
-                        touched = grown
                     touched[n] = a
                     n += 1
                 if not boilerplate:
                     score[a] += weight
                 shared[a] += 1
-    # the best `most`, best first: higher ratio, then higher score, then the newer (larger) slot. Slots
-    # differ, so that order is total and an insertion into the few kept gives what a full sort would
-    slots = np.empty(max(most, 0), np.int64)
-    ratio = np.empty(len(slots))
-    weights = np.empty(len(slots))
+    # the best, best first: higher ratio, then higher score, then the newer (larger) slot. Slots differ,
+    # so that order is total and an insertion into the few kept gives what a full sort would
     kept = 0
     for i in range(n):
         a = touched[i]
@@ -699,7 +717,7 @@ def candidates(
         while at > 0 and _ranks_before(r, w, a, ratio[at - 1], weights[at - 1], slots[at - 1]):
             at -= 1
         if at == len(slots):
-            continue  # below the best `most`
+            continue  # below the best kept
         for j in range(min(kept, len(slots) - 1), at, -1):
             slots[j], ratio[j], weights[j] = slots[j - 1], ratio[j - 1], weights[j - 1]
         slots[at], ratio[at], weights[at] = a, r, w
@@ -743,14 +761,57 @@ def stored_candidates(
     score = np.zeros(n_slots)
     shared = np.zeros(n_slots, np.int64)
     stamp = np.full(n_slots, -1, np.int64)
+    touched = np.empty(n_slots, np.int64)
+    best, ratio, weights = np.empty(most, np.int64), np.empty(most), np.empty(most)
     for d in range(n_docs):
         found = candidates(
             d, doc_keys, kb, sp_start, sp_slot, hot, empty, empty, empty, nobody, alias, key_count,
-            doc_keycount[d], score, shared, stamp, most, hot_key,
+            doc_keycount[d], score, shared, stamp, touched, best, ratio, weights, hot_key,
         )  # fmt: skip
         for a in found:
             wanted[a] = True
     return wanted
+
+
+@njit(cache=True, nogil=True)
+def _plausible(estimates, pool_slot, size, floor, order):
+    """The texts of the pool (0 .. size - 1) whose estimate reaches `floor`, ordered by their article's
+    slot, then the higher estimate, then their place in the pool (into `order`, whose view comes back)."""
+    n = 0
+    for i in range(size):
+        if estimates[i] >= floor:
+            at = n
+            while at > 0 and _after(order[at - 1], i, estimates, pool_slot):
+                order[at] = order[at - 1]
+                at -= 1
+            order[at] = i
+            n += 1
+    return order[:n]
+
+
+@njit(cache=True, nogil=True)
+def _after(i, j, estimates, pool_slot):
+    """Whether pool text i goes after text j (i < j) in `_plausible`'s order."""
+    if pool_slot[i] != pool_slot[j]:
+        return pool_slot[i] > pool_slot[j]
+    return estimates[i] < estimates[j]
+
+
+@njit(cache=True, nogil=True)
+def _shared_at(wanted, at, other):
+    """`shared_count` of wanted[at] (ascending) and `other`, without making wanted[at]."""
+    i = j = found = 0
+    while i < len(at) and j < len(other):
+        a = wanted[at[i]]
+        if a < other[j]:
+            i += 1
+        elif a > other[j]:
+            j += 1
+        else:
+            found += 1
+            i += 1
+            j += 1
+    return found
 
 
 @njit(cache=True, nogil=True)
@@ -835,11 +896,23 @@ def place_batch(
     stamp = np.full(n_slots, -1, np.int64)
     tried = np.zeros(n_slots, np.int64)
     tried_stamp = np.full(n_slots, -1, np.int64)
+    touched = np.empty(n_slots, np.int64)  # scratch for `candidates`
+    best, best_ratio, best_weights = np.empty(most, np.int64), np.empty(most), np.empty(most)
     floor = fr[F_MIN] - screen_slack
     # the index keys are looked at only for a comparison that would otherwise count (a match, or names
     # swapped), unless too few keys in common would count too
     keys_matter = same(fr, ir, 0.0, 0, 0.0, 0, 0) or swapped <= 0
     set_keys = np.empty(1 << 12, np.uint64)  # scratch for counting distinct shingles
+    # scratch for the pool of a copy's candidate signatures (grown as needed)
+    pool_sig, pool_slot = np.empty(64, np.int64), np.empty(64, np.int64)
+    starts, stops, distinct = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
+    lo, common, order = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
+    estimates = np.empty(64)
+    # and for the copy's table and its comparisons
+    where, bits = np.empty(len(tk), np.int64), np.empty(len(tk) // 8, np.uint64)
+    slot_stamp = np.empty(len(tk), np.int64)
+    o_first, o_count = np.empty(len(tk), np.int32), np.empty(len(tk), np.int32)
+    meet_ints, meet_flags = np.empty(1024, np.int64), np.empty(1024, np.bool_)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
@@ -850,7 +923,8 @@ def place_batch(
         else:
             ranked = candidates(
                 d, doc_keys, kb, sp_start, sp_slot, hot, lp_head, lp_next, lp_slot, lp_count, alias,
-                key_count, doc_keycount[d], score, shared_keys, stamp, most, hot_key,
+                key_count, doc_keycount[d], score, shared_keys, stamp, touched, best, best_ratio,
+                best_weights, hot_key,
             )  # fmt: skip
             missing = 0
             for a in ranked:
@@ -870,8 +944,13 @@ def place_batch(
                     size += 1
                     s = nxt[s]
             if size:
-                pool_sig = np.empty(size, np.int64)
-                pool_slot = np.empty(size, np.int64)
+                if size > len(pool_sig):
+                    room = 2 * size
+                    pool_sig, pool_slot = np.empty(room, np.int64), np.empty(room, np.int64)
+                    starts, stops = np.empty(room, np.int64), np.empty(room, np.int64)
+                    distinct, lo = np.empty(room, np.int64), np.empty(room, np.int64)
+                    common, order = np.empty(room, np.int64), np.empty(room, np.int64)
+                    estimates = np.empty(room)
                 j = 0
                 for a in ranked:
                     s = head[a]
@@ -880,9 +959,6 @@ def place_batch(
                         pool_slot[j] = a
                         j += 1
                         s = nxt[s]
-                starts = np.empty(size, np.int64)
-                stops = np.empty(size, np.int64)
-                distinct = np.empty(size, np.int64)
                 for j in range(size):
                     s = pool_sig[j]
                     starts[j], stops[j] = wb[s], se[s]
@@ -898,19 +974,23 @@ def place_batch(
                     mk, mf, mc = tk[:ts], tf[:ts], tc[:ts]
                 else:
                     mk, mf, mc = np.empty(ts, np.uint64), np.empty(ts, np.int32), np.empty(ts, np.int32)
-                where = np.empty(len(msh), np.int64)
-                bits = np.zeros(ts // 8, np.uint64)
-                md = fill(msh, mk, mf, mc, where, bits)  # and the table's bitmap
+                if len(msh) > len(where):
+                    where = np.empty(2 * len(msh), np.int64)
+                if ts > len(o_first):
+                    bits, slot_stamp = np.empty(ts // 8, np.uint64), np.empty(ts, np.int64)
+                    o_first, o_count = np.empty(ts, np.int32), np.empty(ts, np.int32)
+                mbits = bits[: ts // 8]
+                mbits[:] = 0
+                md = fill(msh, mk, mf, mc, where, mbits)  # and the table's bitmap
                 sig_distinct[d] = md
-                lo = np.empty(size, np.int64)
-                estimates, common = _screen(mk, mf, bits, md, shingles, starts, stops, distinct, floor, lo)
-                plausible = np.flatnonzero(estimates >= floor)
-                # oldest article first, its most alike copy first
-                plausible = plausible[np.argsort(-estimates[plausible], kind="mergesort")]
-                plausible = plausible[np.argsort(pool_slot[plausible], kind="mergesort")]
+                _screen(
+                    mk, mf, mbits, md, shingles, starts[:size], stops, distinct, floor, lo, common,
+                    estimates, slot_stamp,
+                )  # fmt: skip
+                # the texts that may match: oldest article first, its most alike copy first
+                plausible = _plausible(estimates, pool_slot, size, floor, order)
                 stats[2] += size
-                o_first = np.empty(ts, np.int32)  # scratch for `_meet`
-                o_count = np.empty(ts, np.int32)
+                mo_first, mo_count = o_first[:ts], o_count[:ts]  # scratch for `_meet`
                 for i in plausible:
                     a = pool_slot[i]
                     if tried_stamp[a] != d:
@@ -923,19 +1003,24 @@ def place_batch(
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
+                    room = _meet_room(max(len(msh), len(osh)), ir)
+                    if room > len(meet_ints):
+                        meet_ints, meet_flags = np.empty(2 * room, np.int64), np.empty(2 * room, np.bool_)
                     c, conflicts, lead, h0, h1 = _meet(
-                        mw, msh, mk, mf, mc, bits, where, md, ow, osh, sig_distinct[s], lo[i], o_first,
-                        o_count, fr, ir, common[i],
+                        mw, msh, mk, mf, mc, mbits, where, md, ow, osh, sig_distinct[s], lo[i], mo_first,
+                        mo_count, fr, ir, common[i], meet_ints, meet_flags,
                     )  # fmt: skip
                     matched = same(fr, ir, c, conflicts, lead, h0, h1)
                     if matched or conflicts >= swapped or keys_matter:
-                        mkeys = wanted[doc_keys[kb[d] : kb[d + 1]]]
-                        okeys = (
-                            wanted[doc_keys[kb[s] : kb[s + 1]]]
-                            if s < n_docs  # one of the batch's copies: its keys are known
-                            else _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
-                        )
-                        if not enough_keys(shared_count(mkeys, okeys), len(mkeys), len(okeys)):
+                        mine_at = doc_keys[kb[d] : kb[d + 1]]  # the keys' places among `wanted`
+                        if s < n_docs:  # one of the batch's copies: its keys are known
+                            theirs = kb[s + 1] - kb[s]
+                            both = shared_count(mine_at, doc_keys[kb[s] : kb[s + 1]])
+                        else:
+                            okeys = _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
+                            theirs = len(okeys)
+                            both = _shared_at(wanted, mine_at, okeys)
+                        if not enough_keys(both, len(mine_at), theirs):
                             c, conflicts, lead, h0, h1 = 0.0, 0, 0.0, 0, 0
                             matched = same(fr, ir, c, conflicts, lead, h0, h1)
                     if matched:
