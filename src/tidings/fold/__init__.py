@@ -269,7 +269,7 @@ def place(
     while True:
         tk, tf, tc = _table_room()
         status, at = kernel.place_batch(
-            start, n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys(),
+            start, n, arena.n, arena.words, arena.wb, arena.shingles, arena.se, arena.distinct, arena.keys(),
             arena.nkeys, tk, tf, tc, doc_keys, kb,
             doc_keycount, sp_start, sp_slot, hot, lp_head, lp_tail, lp_next, lp_slot, lp_count, lp_used,
             alias, key_count, head, tail, nxt, fetched, n_stored, fresh, placed, started, out, resume,

@@ -836,6 +836,7 @@ def _append(head, tail, nxt, owner, item):
 def place_batch(
     start,
     n_docs,
+    n_sigs,
     words,
     wb,
     shingles,
@@ -883,13 +884,14 @@ def place_batch(
 ):
     """Place documents start, start + 1, ... (arena signature d is document d) into articles, in order.
 
-    Returns (status, document): DONE when every document is placed; NEED_FETCH when document's
-    candidates include stored articles whose signatures are not in the arena (`found_out` lists them,
-    ended by -1); NEED_MERGE when document matches several articles (`found_out` lists them, oldest
-    first, ended by -1): the caller records the merge and calls again with `resume` set to the count of
-    them, and the document is placed into the first, the others joined to it. `placed[d]` is the slot a
-    document went to, `started[d]` whether it started it; `fresh[0]` is the next slot to start. `stats`
-    counts the documents placed, their candidate articles, the copies screened and those compared."""
+    The arena holds `n_sigs` signatures. Returns (status, document): DONE when every document is
+    placed; NEED_FETCH when document's candidates include stored articles whose signatures are not in
+    the arena (`found_out` lists them, ended by -1); NEED_MERGE when document matches several articles
+    (`found_out` lists them, oldest first, ended by -1): the caller records the merge and calls again
+    with `resume` set to the count of them, and the document is placed into the first, the others
+    joined to it. `placed[d]` is the slot a document went to, `started[d]` whether it started it;
+    `fresh[0]` is the next slot to start. `stats` counts the documents placed, their candidate articles,
+    the copies screened and those compared."""
     n_slots = len(alias)
     score = np.zeros(n_slots)
     shared_keys = np.zeros(n_slots, np.int64)
@@ -902,17 +904,25 @@ def place_batch(
     # the index keys are looked at only for a comparison that would otherwise count (a match, or names
     # swapped), unless too few keys in common would count too
     keys_matter = same(fr, ir, 0.0, 0, 0.0, 0, 0) or swapped <= 0
-    set_keys = np.empty(1 << 12, np.uint64)  # scratch for counting distinct shingles
-    # scratch for the pool of a copy's candidate signatures (grown as needed)
-    pool_sig, pool_slot = np.empty(64, np.int64), np.empty(64, np.int64)
-    starts, stops, distinct = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
-    lo, common, order = np.empty(64, np.int64), np.empty(64, np.int64), np.empty(64, np.int64)
-    estimates = np.empty(64)
-    # and for the copy's table and its comparisons
-    where, bits = np.empty(len(tk), np.int64), np.empty(len(tk) // 8, np.uint64)
-    slot_stamp = np.empty(len(tk), np.int64)
-    o_first, o_count = np.empty(len(tk), np.int32), np.empty(len(tk), np.int32)
-    meet_ints, meet_flags = np.empty(1024, np.int64), np.empty(1024, np.bool_)
+    # Scratch, made once for every text the arena holds: none is made again in the loop, since an
+    # array a loop may replace is reference-counted (an atomic operation) at every turn of it.
+    longest = 1
+    for s in range(n_sigs):
+        longest = max(longest, se[s] - wb[s])
+    room = table_size(longest)
+    set_keys = np.empty(room, np.uint64)  # for counting distinct shingles
+    # the pool of a copy's candidate signatures (no more than the arena holds)
+    pool_sig, pool_slot = np.empty(n_sigs, np.int64), np.empty(n_sigs, np.int64)
+    starts, stops = np.empty(n_sigs, np.int64), np.empty(n_sigs, np.int64)
+    distinct, lo = np.empty(n_sigs, np.int64), np.empty(n_sigs, np.int64)
+    common, order = np.empty(n_sigs, np.int64), np.empty(n_sigs, np.int64)
+    estimates = np.empty(n_sigs)
+    # the copy's table (its bitmap, where its shingles went) and its comparisons
+    where, bits = np.empty(longest, np.int64), np.empty(room // 8, np.uint64)
+    slot_stamp = np.empty(room, np.int64)
+    o_first, o_count = np.empty(room, np.int32), np.empty(room, np.int32)
+    meet = _meet_room(longest, ir)
+    meet_ints, meet_flags = np.empty(meet, np.int64), np.empty(meet, np.bool_)
     for d in range(start, n_docs):
         mw = words[wb[d] : wb[d + 1]]
         msh = shingles[wb[d] : se[d]]
@@ -944,13 +954,6 @@ def place_batch(
                     size += 1
                     s = nxt[s]
             if size:
-                if size > len(pool_sig):
-                    room = 2 * size
-                    pool_sig, pool_slot = np.empty(room, np.int64), np.empty(room, np.int64)
-                    starts, stops = np.empty(room, np.int64), np.empty(room, np.int64)
-                    distinct, lo = np.empty(room, np.int64), np.empty(room, np.int64)
-                    common, order = np.empty(room, np.int64), np.empty(room, np.int64)
-                    estimates = np.empty(room)
                 j = 0
                 for a in ranked:
                     s = head[a]
@@ -963,9 +966,6 @@ def place_batch(
                     s = pool_sig[j]
                     starts[j], stops[j] = wb[s], se[s]
                     if sig_distinct[s] < 0:
-                        room = table_size(se[s] - wb[s])
-                        if room > len(set_keys):
-                            set_keys = np.empty(room, np.uint64)
                         sig_distinct[s] = _count_distinct(shingles[wb[s] : se[s]], set_keys)
                     distinct[j] = sig_distinct[s]
                 # the copy's table, in the thread's scratch (`tk`, `tf`, `tc`) if it fits there
@@ -974,11 +974,6 @@ def place_batch(
                     mk, mf, mc = tk[:ts], tf[:ts], tc[:ts]
                 else:
                     mk, mf, mc = np.empty(ts, np.uint64), np.empty(ts, np.int32), np.empty(ts, np.int32)
-                if len(msh) > len(where):
-                    where = np.empty(2 * len(msh), np.int64)
-                if ts > len(o_first):
-                    bits, slot_stamp = np.empty(ts // 8, np.uint64), np.empty(ts, np.int64)
-                    o_first, o_count = np.empty(ts, np.int32), np.empty(ts, np.int32)
                 mbits = bits[: ts // 8]
                 mbits[:] = 0
                 md = fill(msh, mk, mf, mc, where, mbits)  # and the table's bitmap
@@ -1003,9 +998,6 @@ def place_batch(
                     s = pool_sig[i]
                     ow = words[wb[s] : wb[s + 1]]
                     osh = shingles[wb[s] : se[s]]
-                    room = _meet_room(max(len(msh), len(osh)), ir)
-                    if room > len(meet_ints):
-                        meet_ints, meet_flags = np.empty(2 * room, np.int64), np.empty(2 * room, np.bool_)
                     c, conflicts, lead, h0, h1 = _meet(
                         mw, msh, mk, mf, mc, mbits, where, md, ow, osh, sig_distinct[s], lo[i], mo_first,
                         mo_count, fr, ir, common[i], meet_ints, meet_flags,
@@ -1052,11 +1044,16 @@ def place_batch(
         _append(head, tail, nxt, slot, d)
         mine = doc_keycount[d]
         key_count[slot] = mine if key_count[slot] < 0 else min(key_count[slot], mine)
-        for t in range(kb[d], kb[d + 1]):
+        for t in range(kb[d], kb[d + 1]):  # `_append` written out: no arrays passed at each key
             k = doc_keys[t]
             e = lp_used[0]
             lp_used[0] += 1
             lp_slot[e] = slot
-            _append(lp_head, lp_tail, lp_next, k, e)
+            lp_next[e] = -1
+            if lp_head[k] < 0:
+                lp_head[k] = e
+            else:
+                lp_next[lp_tail[k]] = e
+            lp_tail[k] = e
             lp_count[k] += 1
     return DONE, n_docs
