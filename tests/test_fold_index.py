@@ -556,3 +556,15 @@ def test_spans_are_found_where_a_binary_search_finds_them() -> None:
         assert (hi[where] == np.searchsorted(run, sought, "right")).all()
         assert (lo[1::2] == -7).all()
         assert (hi[1::2] == -7).all()
+
+
+def test_aliases_follow_joins_by_id() -> None:
+    """An absorbed article reads as the one it ended in, through later joins; other ids, below or past
+    every absorbed one, are left as they are."""
+    aliases = fold_mirror.Aliases()
+    aliases.join(5, [7, 9])
+    assert aliases.resolve(np.array([7, 8, 9], dtype=np.int64)).tolist() == [5, 8, 5]
+    aliases.join(3, [5])
+    ids = np.array([1, 3, 5, 7, 9, 10, 1000], dtype=np.int64)
+    assert aliases.resolve(ids).tolist() == [1, 3, 3, 3, 3, 10, 1000]
+    assert aliases.resolve(np.zeros(0, dtype=np.int64)).tolist() == []

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 from numba import njit
 
-from tidings.arrays import unique, within
+from tidings.arrays import unique
 from tidings.store.keyfilter import KeyFilter
 
 HOT_POSTINGS = 256  # a key in more articles than this is boilerplate
@@ -189,6 +189,16 @@ def _gather_marked(
     return used
 
 
+def _among(ids: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Whether each of `ids` (article ids, not negative) is one of `chosen`: `arrays.within` by a mask
+    (ids are small integers; a binary search per id costs more)."""
+    if not len(ids) or not len(chosen):
+        return np.zeros(len(ids), dtype=bool)
+    mask = np.zeros(max(int(ids.max()), int(chosen.max())) + 1, dtype=bool)
+    mask[chosen] = True
+    return mask[ids]  # type: ignore[no-any-return]
+
+
 def _mask(ids: np.ndarray) -> np.ndarray:
     """A byte per article id up to the largest of `ids`, set for `ids`."""
     mask = np.zeros(int(ids.max()) + 1 if len(ids) else 0, dtype=np.uint8)
@@ -202,6 +212,7 @@ class Aliases:
     def __init__(self) -> None:
         self.gone = np.zeros(0, dtype=np.int32)  # sorted
         self.into = np.zeros(0, dtype=np.int32)
+        self._by_id: np.ndarray | None = None  # `into` by article id (-1: not absorbed), made when asked
 
     def join(self, into: int, absorbed: Sequence[int]) -> None:
         mapping = dict(zip(self.gone.tolist(), self.into.tolist(), strict=True))
@@ -214,16 +225,23 @@ class Aliases:
         ordered = sorted(mapping.items())
         self.gone = np.array([g for g, _ in ordered], dtype=np.int32)
         self.into = np.array([i for _, i in ordered], dtype=np.int32)
+        self._by_id = None
 
     def resolve(self, articles: np.ndarray) -> np.ndarray:
+        """Each article as the one it was absorbed into, if it was (a lookup by id: the ids absorbed
+        are a few of a range of small integers)."""
         if not len(self.gone) or not len(articles):
             return articles
-        at = np.minimum(np.searchsorted(self.gone, articles), len(self.gone) - 1)
-        hit = self.gone[at] == articles
+        if self._by_id is None:
+            self._by_id = np.full(int(self.gone[-1]) + 1, -1, dtype=np.int64)
+            self._by_id[self.gone] = self.into
+        by_id = self._by_id
+        into = by_id[np.minimum(articles, len(by_id) - 1)]
+        hit = (into >= 0) & (articles < len(by_id))
         if not hit.any():
             return articles
         out = articles.copy()
-        out[hit] = self.into[at[hit]]
+        out[hit] = into[hit]
         return out
 
 
@@ -539,14 +557,14 @@ class FoldMirror:
         # a key over the bound: (key, -1), and its postings of the articles the others found (none for
         # a boilerplate key)
         found = unique(articles[keep])
-        shared = ~hot[key_at] & over[key_at] & within(articles, found)
+        shared = ~hot[key_at] & over[key_at] & _among(articles, found)
         rows.append(np.stack([wanted[key_at[shared]], articles[shared]], axis=1))
         unread = over & ~hot & ~unsure
         if unread.any() and len(found):
             marked = _mask(np.concatenate([found, gone]))
             key_at, articles = _gather_all(spans, unread, marked)
             articles = self._resolve(articles, pending)
-            inside = within(articles, found)
+            inside = _among(articles, found)
             pairs = unique((key_at[inside] << 32) | articles[inside])
             rows.append(np.stack([wanted[pairs >> 32], pairs & 0xFFFFFFFF], axis=1))
         flagged = wanted[over]
