@@ -525,11 +525,11 @@ def _screen(
         smaller = max(min(distinct[j], mine_distinct), 1)
         hits = 0
         first = NOWHERE
-        text = shingles[starts[j] : stops[j]]  # a view indexed from 0: no negative-index handling
         # let go once hits + the shingles left < floor * smaller: once hits - i < limit (in integers)
-        limit = math.ceil(floor * smaller) - len(text) + 1
-        for i in range(len(text)):
-            s = _probe(mine_keys, mine_first, bits, text[i])
+        begin = np.uint64(starts[j])  # an unsigned index: no negative-index handling (nor a view to count)
+        limit = math.ceil(floor * smaller) - (stops[j] - starts[j]) + 1
+        for i in range(stops[j] - starts[j]):
+            s = _probe(mine_keys, mine_first, bits, shingles[begin + np.uint64(i)])
             if s >= 0:
                 first = min(first, mine_first[s])
                 if stamp[s] != j:
