@@ -513,6 +513,10 @@ def test_recent_articles_keep_to_their_budget() -> None:
     recent.drop([2, 4, 5, 7])
     assert recent.size == 0
     assert not recent.held
+    # a batch put at once keeps to the budget as one at a time does: the oldest go
+    recent.put_many((article, [(article, 3, bytes(100))]) for article in range(10, 14))
+    assert sorted(recent.held) == [11, 12, 13]
+    assert recent.size == 3 * 200
 
 
 def test_postings_in_any_order_make_the_same_run() -> None:

@@ -84,9 +84,8 @@ class FoldTables:
             fetched = [(int(a), int(k), bytes(w)) for a, k, w in read]
             with mirror.lock:
                 if recent is not None and recent is mirror.signatures and mirror.tick == seen:
-                    for article, group in itertools.groupby(fetched, key=operator.itemgetter(0)):
-                        if article not in touched:
-                            recent.put(article, list(group))
+                    grouped = itertools.groupby(fetched, key=operator.itemgetter(0))
+                    recent.put_many((a, list(rows)) for a, rows in grouped if a not in touched)
             found.extend(fetched)
         found.sort(key=operator.itemgetter(0))  # stable: each article's copies stay in copy order
         return found
@@ -238,8 +237,7 @@ class FoldTables:
             if mirror.tick == pending.base:
                 for tick, kind, data in pending.rows:
                     mirror.apply(tick, kind, data)
-                for article, rows in pending.kept():
-                    mirror.signatures.put(article, rows)
+                mirror.signatures.put_many(pending.kept())
 
     # internals ----------------------------------------------------------------------------------------------
     def _fold_sync(self) -> None:

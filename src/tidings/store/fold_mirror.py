@@ -385,25 +385,31 @@ class Signatures:
         return entry[0]
 
     def put(self, article: int, rows: list[Signature]) -> None:
-        old = self.held.pop(article, None)
-        if old is not None:
-            self.size -= old[1]
-        size = sum(len(words) for _, _, words in rows) + 100 * len(rows)  # the objects around the words
-        if size > self.budget:
-            return
-        self.held[article] = (rows, size)
-        self.size += size
-        while self.size > self.budget:
-            self.size -= self.held.popitem(last=False)[1][1]
+        self.put_many([(article, rows)])
+
+    def put_many(self, entries: Iterable[tuple[int, list[Signature]]]) -> None:
+        """`put` each (article, rows) in turn (a batch's worth, in one call)."""
+        held, budget = self.held, self.budget
+        for article, rows in entries:
+            old = held.pop(article, None)
+            if old is not None:
+                self.size -= old[1]
+            size = 100 * len(rows)  # the objects around the words
+            for row in rows:
+                size += len(row[2])
+            if size > budget:
+                continue
+            held[article] = (rows, size)
+            self.size += size
+        while self.size > budget:
+            self.size -= held.popitem(last=False)[1][1]
 
     def drop(self, articles: Iterable[int]) -> None:
         held = self.held
         if not held:
             return
-        for article in articles:
-            entry = held.pop(article, None)
-            if entry is not None:
-                self.size -= entry[1]
+        for article in held.keys() & articles:  # the few held, found in one pass over `articles`
+            self.size -= held.pop(article)[1]
 
 
 class Pending:
@@ -461,10 +467,14 @@ class Pending:
     def kept(self) -> Iterator[tuple[int, list[Signature]]]:
         """The articles it started and did not join, with their copies in copy order: for the worker's
         `Signatures` once it commits."""
+        joined = self.joined
         for article, copies in self.started.items():
-            if article not in self.joined:
-                if len(copies) > 1:
-                    copies.sort(key=operator.itemgetter(0))
+            if article in joined:
+                continue
+            if len(copies) == 1:
+                yield article, [copies[0][1]]
+            else:
+                copies.sort(key=operator.itemgetter(0))
                 yield article, [row for _, row in copies]
 
     @property
