@@ -129,8 +129,9 @@ class FoldTables:
                 "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
                 signatures,
             )
-            articles = np.fromiter((row[1] for row in signatures), dtype=np.int64, count=len(signatures))
-            counts = np.fromiter((row[2] for row in signatures), dtype=np.int64, count=len(signatures))
+            n = len(signatures)
+            articles = np.fromiter(map(operator.itemgetter(1), signatures), dtype=np.int64, count=n)
+            counts = np.fromiter(map(operator.itemgetter(2), signatures), dtype=np.int64, count=n)
             self._fold_log(COUNTED, pack_pairs(articles, counts))
             started = self._fold_pending.started
             if started:
