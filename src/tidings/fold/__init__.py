@@ -217,7 +217,8 @@ def place(
     key_of = np.searchsorted(wanted, found[:, 0])
     by_key = np.argsort(key_of, kind="stable")
     sp_slot = found_slot[by_key]
-    sp_start = np.searchsorted(key_of[by_key], np.arange(len(wanted) + 1)).astype(np.int64)
+    sp_start = np.zeros(len(wanted) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key_of, minlength=len(wanted)), out=sp_start[1:])
     # articles: stored slots, then room for one new article per copy
     n_slots = n_stored + n
     alias = np.full(n_slots, -1, dtype=np.int64)
