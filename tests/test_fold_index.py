@@ -3,6 +3,7 @@ one, the same articles in any order, new versions, the log workers replay, rebui
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 from collections import defaultdict
@@ -572,3 +573,15 @@ def test_aliases_follow_joins_by_id() -> None:
     ids = np.array([1, 3, 5, 7, 9, 10, 1000], dtype=np.int64)
     assert aliases.resolve(ids).tolist() == [1, 3, 3, 3, 3, 10, 1000]
     assert aliases.resolve(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_recent_signatures_leave_the_garbage_collector_alone() -> None:
+    """The entries hold tuples of ints and bytes alone, which the collector stops tracking: a full
+    collection in a worker holding a million articles' signatures need not walk them."""
+    recent = fold_mirror.Signatures()
+    recent.put_many([(1, [(1, 3, b"x" * 8), (1, 4, b"y" * 8)]), (2, ((2, 3, b"z" * 8),))])
+    recent.put(3, [(3, 5, b"w" * 8)])
+    gc.collect()
+    gc.collect()  # an outer tuple is let go once those inside it are
+    assert len(recent.held) == 3
+    assert not any(gc.is_tracked(entry) for entry in recent.held.values())

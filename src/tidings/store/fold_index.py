@@ -85,7 +85,7 @@ class FoldTables:
             with mirror.lock:
                 if recent is not None and recent is mirror.signatures and mirror.tick == seen:
                     grouped = itertools.groupby(fetched, key=operator.itemgetter(0))
-                    recent.put_many((a, list(rows)) for a, rows in grouped if a not in touched)
+                    recent.put_many((a, tuple(rows)) for a, rows in grouped if a not in touched)
             found.extend(fetched)
         found.sort(key=operator.itemgetter(0))  # stable: each article's copies stay in copy order
         return found

@@ -374,20 +374,22 @@ class Signatures:
 
     def __init__(self, budget: int = SIGNATURE_BYTES) -> None:
         self.budget = budget
-        self.held: OrderedDict[int, tuple[list[Signature], int]] = OrderedDict()  # rows, their size
+        # rows, their size: tuples of ints and bytes alone, which the garbage collector stops tracking
+        # (a full collection would otherwise walk every entry)
+        self.held: OrderedDict[int, tuple[tuple[Signature, ...], int]] = OrderedDict()
         self.size = 0
 
-    def get(self, article: int) -> list[Signature] | None:
+    def get(self, article: int) -> tuple[Signature, ...] | None:
         entry = self.held.get(article)
         if entry is None:
             return None
         self.held.move_to_end(article)
         return entry[0]
 
-    def put(self, article: int, rows: list[Signature]) -> None:
+    def put(self, article: int, rows: Sequence[Signature]) -> None:
         self.put_many([(article, rows)])
 
-    def put_many(self, entries: Iterable[tuple[int, list[Signature]]]) -> None:
+    def put_many(self, entries: Iterable[tuple[int, Sequence[Signature]]]) -> None:
         """`put` each (article, rows) in turn (a batch's worth, in one call)."""
         held, budget = self.held, self.budget
         for article, rows in entries:
@@ -399,7 +401,7 @@ class Signatures:
                 size += len(row[2])
             if size > budget:
                 continue
-            held[article] = (rows, size)
+            held[article] = (tuple(rows), size)
             self.size += size
         while self.size > budget:
             self.size -= held.popitem(last=False)[1][1]
@@ -464,7 +466,7 @@ class Pending:
                 self._counts[article] = min(count, self._counts.get(article, count))
             self._touched.update(articles.tolist())
 
-    def kept(self) -> Iterator[tuple[int, list[Signature]]]:
+    def kept(self) -> Iterator[tuple[int, tuple[Signature, ...]]]:
         """The articles it started and did not join, with their copies in copy order: for the worker's
         `Signatures` once it commits."""
         joined = self.joined
@@ -472,10 +474,10 @@ class Pending:
             if article in joined:
                 continue
             if len(copies) == 1:
-                yield article, [copies[0][1]]
+                yield article, (copies[0][1],)
             else:
                 copies.sort(key=operator.itemgetter(0))
-                yield article, [row for _, row in copies]
+                yield article, tuple(row for _, row in copies)
 
     @property
     def postings(self) -> Postings:
