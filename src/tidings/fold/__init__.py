@@ -81,9 +81,9 @@ class Placement(NamedTuple):
 
 def fold_text(copy: Copy) -> str:
     """The text fingerprinted: dek and body (a dek one copy shows as its first paragraph still matches)."""
-    parts = [copy.dek] if copy.dek else []
-    parts.extend(copy.body)
-    return "\n".join(parts) if parts else (copy.title or "")
+    if copy.dek:
+        return "\n".join((copy.dek, *copy.body))
+    return "\n".join(copy.body) if copy.body else (copy.title or "")
 
 
 def fingerprints(copies: Sequence[Copy], rules: Rules) -> Fingerprints:
