@@ -171,13 +171,15 @@ def enough_keys(shared, mine, theirs):
 
 
 @njit(cache=True, nogil=True)
-def shared_count(a, b):
-    """How many values two sorted arrays of distinct values have in common."""
+def shared_count(a, b, a_values=None):
+    """How many values two sorted arrays of distinct values have in common; with `a_values`, `a` holds
+    places in it (its values are a_values[a], not made)."""
     i = j = found = 0
     while i < len(a) and j < len(b):
-        if a[i] < b[j]:
+        x = a[i] if a_values is None else a_values[a[i]]
+        if x < b[j]:
             i += 1
-        elif a[i] > b[j]:
+        elif x > b[j]:
             j += 1
         else:
             found += 1
@@ -798,23 +800,6 @@ def _after(i, j, estimates, pool_slot):
 
 
 @njit(cache=True, nogil=True)
-def _shared_at(wanted, at, other):
-    """`shared_count` of wanted[at] (ascending) and `other`, without making wanted[at]."""
-    i = j = found = 0
-    while i < len(at) and j < len(other):
-        a = wanted[at[i]]
-        if a < other[j]:
-            i += 1
-        elif a > other[j]:
-            j += 1
-        else:
-            found += 1
-            i += 1
-            j += 1
-    return found
-
-
-@njit(cache=True, nogil=True)
 def link(first_sig, owners, alias, head, tail, nxt):
     """Append signatures first_sig, first_sig + 1, ... to the lists of their owners' articles."""
     for j in range(len(owners)):
@@ -1011,7 +996,7 @@ def place_batch(
                         else:
                             okeys = _keys_of(s, shingles, wb, se, sig_keys, sig_nkeys, anchor_rate)
                             theirs = len(okeys)
-                            both = _shared_at(wanted, mine_at, okeys)
+                            both = shared_count(mine_at, okeys, wanted)
                         if not enough_keys(both, len(mine_at), theirs):
                             c, conflicts, lead, h0, h1 = 0.0, 0, 0.0, 0, 0
                             matched = same(fr, ir, c, conflicts, lead, h0, h1)
@@ -1044,7 +1029,8 @@ def place_batch(
         _append(head, tail, nxt, slot, d)
         mine = doc_keycount[d]
         key_count[slot] = mine if key_count[slot] < 0 else min(key_count[slot], mine)
-        for t in range(kb[d], kb[d + 1]):  # `_append` written out: no arrays passed at each key
+        for t in range(kb[d], kb[d + 1]):  # `_append` written out: arrays passed at each key, even to
+            # a helper numba inlines, are reference-counted at each (twice the atomic operations)
             k = doc_keys[t]
             e = lp_used[0]
             lp_used[0] += 1
