@@ -166,3 +166,20 @@ def test_a_small_table_room_places_copies_where_a_large_one_does(
     small = bench.fold_corpus(copies, f"sqlite:///{tmp_path / 'small.db'}", rules, batch=400)
     assert small == usual
     assert usual[-1] == usual[-2] == usual[-3]  # the long article's copies found each other
+
+
+@pytest.mark.parametrize("size", [12, 300])
+def test_plausible_texts_come_in_order(size: int) -> None:
+    """The pool's texts that reach the floor, by article slot, then the higher estimate, then their
+    place in the pool: by insertion for a few, by sorting for many (an article with hundreds of copies);
+    both as a plain sort would give."""
+    rng = np.random.default_rng(size)
+    estimates = rng.choice([0.1, 0.5, 0.7, 0.9, 1.0], size=size)  # ties, to be kept in pool order
+    slots = rng.integers(0, 4, size=size).astype(np.int64)
+    floor = 0.42
+    order = kernel._plausible(estimates, slots, size, floor, np.empty(size, np.int64))
+    expected = sorted(
+        (i for i in range(size) if estimates[i] >= floor), key=lambda i: (slots[i], -estimates[i], i)
+    )
+    assert order.tolist() == expected
+    assert (size > kernel.INSERTION_MOST) == (len(expected) > kernel.INSERTION_MOST)

@@ -45,6 +45,7 @@ F_MIN, F_MID, F_HIGH, F_LEAD = 0, 1, 2, 3
 I_NEAR, I_NEARLY, I_SLACK, I_CONFLICTS, I_WORDS = 0, 1, 2, 3, 4
 
 NOWHERE = 1 << 62  # a position past any text
+INSERTION_MOST = 32  # plausible texts of a copy put in order by insertion; more are sorted
 
 # what `place_batch` stops for
 DONE, NEED_FETCH, NEED_MERGE = 0, 1, 2
@@ -778,16 +779,26 @@ def stored_candidates(
 @njit(cache=True, nogil=True)
 def _plausible(estimates, pool_slot, size, floor, order):
     """The texts of the pool (0 .. size - 1) whose estimate reaches `floor`, ordered by their article's
-    slot, then the higher estimate, then their place in the pool (into `order`, whose view comes back)."""
+    slot, then the higher estimate, then their place in the pool (into `order`, whose view comes back):
+    by insertion while they are few (the usual pool), by two stable sorts when many (an article with
+    hundreds of copies), so the time stays n log n."""
     n = 0
     for i in range(size):
         if estimates[i] >= floor:
-            at = n
-            while at > 0 and _after(order[at - 1], i, estimates, pool_slot):
-                order[at] = order[at - 1]
-                at -= 1
-            order[at] = i
+            order[n] = i
             n += 1
+    if n > INSERTION_MOST:
+        kept = order[:n].copy()
+        kept = kept[np.argsort(-estimates[kept], kind="mergesort")]
+        order[:n] = kept[np.argsort(pool_slot[kept], kind="mergesort")]
+        return order[:n]
+    for j in range(1, n):
+        i = order[j]
+        at = j
+        while at > 0 and _after(order[at - 1], i, estimates, pool_slot):
+            order[at] = order[at - 1]
+            at -= 1
+        order[at] = i
     return order[:n]
 
 
