@@ -87,7 +87,12 @@ def fold_text(copy: Copy) -> str:
 
 
 def fingerprints(copies: Sequence[Copy], rules: Rules) -> Fingerprints:
-    return fingerprint_batch([fold_text(c) for c in copies], rules.shingle_words, rules.anchor_rate)
+    return text_fingerprints([fold_text(c) for c in copies], rules)
+
+
+def text_fingerprints(texts: Sequence[str], rules: Rules) -> Fingerprints:
+    """Fingerprints of texts already made by `fold_text`."""
+    return fingerprint_batch(texts, rules.shingle_words, rules.anchor_rate)
 
 
 # What the placing loop did, summed over every batch of this process (for `tidings bench fold`): copies
@@ -394,6 +399,7 @@ __all__ = [
     "fold_text",
     "pack",
     "place",
+    "text_fingerprints",
     "unpack",
     "warm",
 ]
