@@ -412,13 +412,14 @@ def test_rebuilding_the_index_keeps_every_copy_where_it_was(tmp_path: Path) -> N
     store = Store(f"sqlite:///{tmp_path / 'rebuilt.db'}")
     store.migrate()
     pipeline.ingest_records(store, [source], settings.load({}, environ={}))
-    before = _final(store)
+    before, counted = _final(store), _shingle_counts(store)
     keys = np.array(sorted(_logged_postings(store)), dtype=np.int64)
     with store.begin() as tx:
         found = sorted(tx.fold_lookup(keys).tolist())
     with store.begin() as tx:
         pipeline.reindex_fold(tx, RULES, batch=3)  # batches smaller than some articles
     assert _final(store) == before
+    assert _shingle_counts(store) == counted  # as folding counted them
     with store.begin() as tx:
         assert sorted(tx.fold_lookup(keys).tolist()) == found
         rows = tx.c.exec_driver_sql("SELECT data FROM fold_log WHERE kind = 0").scalars().all()
@@ -442,12 +443,42 @@ def test_the_key_filter_is_built_again_as_one_when_its_chain_grows() -> None:
     assert postings.filter.may_hold(rng.integers(1 << 61, 1 << 62, 100_000, dtype=np.int64)).mean() < 0.01
 
 
-def _signatures_in_sql(store: Store, ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+def _signatures_in_sql(store: Store, ids: Sequence[int]) -> list[tuple[int, int, int, bytes]]:
     with store.engine.begin() as c:
         rows = c.exec_driver_sql(
-            "SELECT article_id, key_count, words FROM fold_signatures ORDER BY article_id, copy_id"
+            "SELECT article_id, key_count, shingle_count, words FROM fold_signatures "
+            "ORDER BY article_id, copy_id"
         ).all()
-    return [(int(a), int(k), bytes(w)) for a, k, w in rows if a in ids]
+    return [(int(a), int(k), int(n), bytes(w)) for a, k, n, w in rows if a in ids]
+
+
+def _shingle_counts(store: Store) -> dict[int, int | None]:
+    with store.engine.begin() as c:
+        rows = c.exec_driver_sql("SELECT copy_id, shingle_count FROM fold_signatures").all()
+    return {int(copy): count for copy, count in rows}
+
+
+def test_each_copy_keeps_its_count_of_distinct_shingles(tmp_path: Path) -> None:
+    """Folding stores each copy's distinct shingles, whether it met candidates or started an article;
+    copies stored without a count (before it was kept) are counted when read, and fold the same."""
+    copies = [it.copy for chunk in chunks(160, seed=3) for it in chunk.items]
+    whole = Store(f"sqlite:///{tmp_path / 'whole.db'}")
+    whole.migrate()
+    placed = _place(whole, copies)
+    counts = _shingle_counts(whole)
+    fps = fold.fingerprints(copies, RULES)
+    assert counts == {n + 1: fold.shingle_count(fp) for n, fp in enumerate(fps)}
+    assert len(set(placed)) < len(copies) - 10  # copies met candidates, others started articles
+    url = f"sqlite:///{tmp_path / 'older.db'}"
+    older = Store(url)
+    older.migrate()
+    half = len(copies) // 2
+    _place(older, copies[:half])
+    with older.engine.begin() as c:
+        c.exec_driver_sql("UPDATE fold_signatures SET shingle_count = NULL")
+    later = Store(url)  # a worker that holds none of them
+    assert _place(later, copies[half:], first_id=half + 1) == placed[half:]
+    assert all(_shingle_counts(later)[n] == counts[n] for n in range(half + 1, len(copies) + 1))
 
 
 def test_a_workers_recent_articles_stay_true_to_the_store(tmp_path: Path) -> None:
@@ -502,20 +533,20 @@ def _place_and_look_then_fail(store: Store, copy: Copy, article: int) -> None:
 def test_recent_articles_keep_to_their_budget() -> None:
     recent = fold_mirror.Signatures(budget=3 * (100 + 100))
     for article in range(1, 5):
-        recent.put(article, [(article, 3, bytes(100))])
+        recent.put(article, [(article, 3, 40, bytes(100))])
     assert recent.get(1) is None  # the least recently used went
     assert recent.get(2) is not None  # ... and reading one makes it recent
-    recent.put(5, [(5, 3, bytes(100))])
+    recent.put(5, [(5, 3, 40, bytes(100))])
     assert recent.get(3) is None
     assert recent.get(2) is not None
-    recent.put(6, [(6, 3, bytes(10_000))])  # larger than the whole budget: not kept
+    recent.put(6, [(6, 3, 40, bytes(10_000))])  # larger than the whole budget: not kept
     assert recent.get(6) is None
     assert recent.size == 3 * 200
     recent.drop([2, 4, 5, 7])
     assert recent.size == 0
     assert not recent.held
     # a batch put at once keeps to the budget as one at a time does: the oldest go
-    recent.put_many((article, [(article, 3, bytes(100))]) for article in range(10, 14))
+    recent.put_many((article, [(article, 3, 40, bytes(100))]) for article in range(10, 14))
     assert sorted(recent.held) == [11, 12, 13]
     assert recent.size == 3 * 200
 
@@ -579,8 +610,8 @@ def test_recent_signatures_leave_the_garbage_collector_alone() -> None:
     """The entries hold tuples of ints and bytes alone, which the collector stops tracking: a full
     collection in a worker holding a million articles' signatures need not walk them."""
     recent = fold_mirror.Signatures()
-    recent.put_many([(1, [(1, 3, b"x" * 8), (1, 4, b"y" * 8)]), (2, ((2, 3, b"z" * 8),))])
-    recent.put(3, [(3, 5, b"w" * 8)])
+    recent.put_many([(1, [(1, 3, 40, b"x" * 8), (1, 4, 40, b"y" * 8)]), (2, ((2, 3, 40, b"z" * 8),))])
+    recent.put(3, [(3, 5, 40, b"w" * 8)])
     gc.collect()
     gc.collect()  # an outer tuple is let go once those inside it are
     assert len(recent.held) == 3

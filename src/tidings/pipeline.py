@@ -216,7 +216,8 @@ def reindex_fold(tx: Transaction, rules: fold.Rules, batch: int = 500) -> None:
     for chunk in tx.fold_stored_copies(batch):
         fps = fold.fingerprints([copy for _, _, copy in chunk], rules)
         signatures = [
-            (c, a, fp.key_count, fold.pack(fp.words)) for (c, a, _), fp in zip(chunk, fps, strict=True)
+            (c, a, fp.key_count, fold.shingle_count(fp), fold.pack(fp.words))
+            for (c, a, _), fp in zip(chunk, fps, strict=True)
         ]
         keys = np.array(
             sorted({(k, a) for (_, a, _), fp in zip(chunk, fps, strict=True) for k in fp.keys.tolist()}),

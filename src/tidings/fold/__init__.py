@@ -52,8 +52,9 @@ class FoldIndex(Protocol):
         postings than that (boilerplate) comes back as (key, -1), and with only its postings of the
         articles that the keys with no more than `most` postings found."""
 
-    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
-        """(article id, number of index keys, packed word hashes) of every copy of these articles."""
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, int, bytes]]:
+        """(article id, number of index keys, number of distinct shingles or -1 if not known, packed word
+        hashes) of every copy of these articles."""
 
     def fold_key_counts(self, article_ids: np.ndarray) -> np.ndarray:
         """For each article (int64 ids), how many index keys its copy with the fewest has; -1 where none
@@ -62,9 +63,9 @@ class FoldIndex(Protocol):
     def fold_new_articles(self, count: int) -> list[int]:
         """Ids for `count` new articles, ascending."""
 
-    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
-        """Save (copy id, article id, number of index keys, packed words) and index the rows (key,
-        article id) of `keys` (int64, shape (n, 2), ascending)."""
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, int, bytes]], keys: np.ndarray) -> None:
+        """Save (copy id, article id, number of index keys, number of distinct shingles, packed words)
+        and index the rows (key, article id) of `keys` (int64, shape (n, 2), ascending)."""
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
         """Join articles: `absorbed` become part of `into` (their copies and postings are `into`'s)."""
@@ -84,6 +85,11 @@ def fold_text(copy: Copy) -> str:
     if copy.dek:
         return "\n".join((copy.dek, *copy.body))
     return "\n".join(copy.body) if copy.body else (copy.title or "")
+
+
+def shingle_count(fp: Fingerprint) -> int:
+    """How many distinct shingles a fingerprint's text has (what `place` records with its copy)."""
+    return int(kernel.distinct_count(fp.shingles))
 
 
 def fingerprints(copies: Sequence[Copy], rules: Rules) -> Fingerprints:
@@ -125,9 +131,10 @@ class _Arena:
         self.nkeys[:n] = -1
         self.n = n
 
-    def add(self, words: np.ndarray, wb: np.ndarray) -> int:
+    def add(self, words: np.ndarray, wb: np.ndarray, distinct: np.ndarray) -> int:
         """Add signatures (their words one after another, and where each starts; their shingles are
-        worked out in place); the index of the first."""
+        worked out in place) and their distinct shingles (-1 where not known); the index of the
+        first."""
         first, more = self.n, len(wb) - 1
         used = int(self.wb[first])
         self.words = _POOL.words = _room(self.words, used + len(words), used)
@@ -140,7 +147,7 @@ class _Arena:
         se = shingles_into(self.words[used : used + len(words)], wb, self.k, self.shingles[used:])
         self.wb[first + 1 : first + more + 1] = wb[1:] + used
         self.se[first : first + more] = se + used
-        self.distinct[first : first + more] = -1
+        self.distinct[first : first + more] = distinct
         self.nkeys[first : first + more] = -1
         self.n += more
         return first
@@ -242,11 +249,11 @@ def place(
             return
         fetched[slots] = True
         rows = index.fold_signatures(stored_ids[slots].tolist())
-        articles, _, blobs = zip(*rows, strict=True) if rows else ((), (), ())
+        articles, _, counts, blobs = zip(*rows, strict=True) if rows else ((), (), (), ())
         words = np.frombuffer(b"".join(blobs), dtype="<u4").astype(np.uint32, copy=False)
         wb = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, blobs), dtype=np.int64, count=len(rows)) // 4, out=wb[1:])
-        first = arena.add(words, wb)
+        first = arena.add(words, wb, np.fromiter(counts, dtype=np.int64, count=len(rows)))
         nxt = _room(nxt, arena.n)
         owners = np.searchsorted(stored_ids, np.fromiter(articles, dtype=np.int64, count=len(rows)))
         kernel.link(first, owners.astype(np.int64), alias, head, tail, nxt)
@@ -322,8 +329,10 @@ def place(
     packed = pack(arena.words[: arena.wb[n]])  # the batch's words, each copy's a slice of them
     cut = (4 * arena.wb[: n + 1]).tolist()
     keyed = np.where(batch.stored_keys >= 0, batch.stored_keys, doc_keycount).tolist()
+    # distinct shingles: worked out for each copy that met a candidate, counted now for the others
+    kernel.count_distinct(arena.shingles, arena.wb, arena.se, arena.distinct, n)
     blobs = [packed[start:stop] for start, stop in itertools.pairwise(cut)]
-    records = list(zip(copy_ids, final.tolist(), keyed, blobs, strict=True))
+    records = list(zip(copy_ids, final.tolist(), keyed, arena.distinct[:n].tolist(), blobs, strict=True))
     index.fold_record(records, new_keys)
     began = (started & (roots[placed] == placed)).tolist()
     joined: list[tuple[int, ...]] = [()] * n
@@ -343,8 +352,8 @@ class _Scratch:
         held = np.intersect1d(keys, self.fp.keys)
         return np.stack([held, np.ones(len(held), dtype=np.int64)], axis=1)
 
-    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
-        return [(1, self.fp.key_count, pack(self.fp.words))] if 1 in article_ids else []
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, int, bytes]]:
+        return [(1, self.fp.key_count, -1, pack(self.fp.words))] if 1 in article_ids else []
 
     def fold_key_counts(self, article_ids: np.ndarray) -> np.ndarray:
         return np.where(article_ids == 1, self.fp.key_count, -1)
@@ -352,8 +361,8 @@ class _Scratch:
     def fold_new_articles(self, count: int) -> list[int]:
         return list(range(2, count + 2))
 
-    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
-        assert all(article > 0 for _, article, _, _ in signatures)
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, int, bytes]], keys: np.ndarray) -> None:
+        assert all(article > 0 and shingles >= 0 for _, article, _, shingles, _ in signatures)
         assert bool((keys[:, 1] > 0).all())
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
@@ -399,6 +408,7 @@ __all__ = [
     "fold_text",
     "pack",
     "place",
+    "shingle_count",
     "text_fingerprints",
     "unpack",
     "warm",

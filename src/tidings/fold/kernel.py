@@ -120,6 +120,20 @@ def _count_distinct(h, keys):
 
 
 @njit(cache=True, nogil=True)
+def count_distinct(shingles, wb, se, distinct, n):
+    """Count the distinct shingles (shingles[wb[i]:se[i]]) of each of the first `n` signatures whose
+    count is not known (-1) yet."""
+    longest = 1
+    for i in range(n):
+        if distinct[i] < 0:
+            longest = max(longest, se[i] - wb[i])
+    keys = np.empty(table_size(longest), np.uint64)
+    for i in range(n):
+        if distinct[i] < 0:
+            distinct[i] = _count_distinct(shingles[wb[i] : se[i]], keys)
+
+
+@njit(cache=True, nogil=True)
 def table(h):
     """(keys, first position, count) per slot of an open-addressing table of `h` (see `fill`), and the
     number of distinct values."""

@@ -30,6 +30,7 @@ from tidings.store.fold_mirror import (
     POSTED,
     FoldMirror,
     Pending,
+    Signature,
     pack_join,
     pack_pairs,
 )
@@ -56,7 +57,7 @@ class FoldTables:
             self._fold_sync()
             return self.fold_mirror.lookup(keys, most, self._fold_pending)
 
-    def fold_signatures(self, article_ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+    def fold_signatures(self, article_ids: Sequence[int]) -> list[Signature]:
         """From the worker's recent articles (`Signatures`) when it holds them as the log stands for this
         transaction, else from SQL (and kept, if nothing was taken into the worker's copy meanwhile)."""
         if not article_ids:
@@ -66,7 +67,7 @@ class FoldTables:
             self._fold_sync()
             seen = self._fold_seen
             recent = None if pending.cleared else mirror.signatures
-            found: list[tuple[int, int, bytes]] = []
+            found: list[Signature] = []
             missing: list[int] = []
             touched = pending.touched
             for article in article_ids:
@@ -77,11 +78,11 @@ class FoldTables:
                     found.extend(rows)
         if missing:
             read = self._rows(
-                "SELECT article_id, key_count, words FROM fold_signatures "
+                "SELECT article_id, key_count, coalesce(shingle_count, -1), words FROM fold_signatures "
                 f"WHERE article_id {self._any('ids')} ORDER BY article_id, copy_id",
                 {"ids": _array(self, missing)},
             )
-            fetched = [(int(a), int(k), bytes(w)) for a, k, w in read]
+            fetched = [(int(a), int(k), int(n), bytes(w)) for a, k, n, w in read]
             with mirror.lock:
                 if recent is not None and recent is mirror.signatures and mirror.tick == seen:
                     grouped = itertools.groupby(fetched, key=operator.itemgetter(0))
@@ -123,10 +124,11 @@ class FoldTables:
         self._fold_pending.started.update((i, []) for i in ids)
         return ids
 
-    def fold_record(self, signatures: Sequence[tuple[int, int, int, bytes]], keys: np.ndarray) -> None:
+    def fold_record(self, signatures: Sequence[tuple[int, int, int, int, bytes]], keys: np.ndarray) -> None:
         if signatures:
             self._fold_many(
-                "INSERT INTO fold_signatures (copy_id, article_id, key_count, words) VALUES (?, ?, ?, ?)",
+                "INSERT INTO fold_signatures (copy_id, article_id, key_count, shingle_count, words) "
+                "VALUES (?, ?, ?, ?, ?)",
                 signatures,
             )
             n = len(signatures)
@@ -135,9 +137,9 @@ class FoldTables:
             self._fold_log(COUNTED, pack_pairs(articles, counts))
             started = self._fold_pending.started
             if started:
-                for copy, article, count, words in signatures:
+                for copy, article, count, shingles, words in signatures:
                     if article in started:
-                        started[article].append((copy, (article, count, words)))
+                        started[article].append((copy, (article, count, shingles, words)))
         if len(keys):
             pairs = np.asarray(keys, dtype=np.int64).reshape(-1, 2)
             self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))

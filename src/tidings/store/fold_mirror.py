@@ -364,7 +364,8 @@ class Postings:
 
 
 SIGNATURE_BYTES = 64 << 20  # word hashes of recently read articles a worker keeps
-Signature = tuple[int, int, bytes]  # (article id, the copy's number of index keys, packed word hashes)
+# (article id, the copy's number of index keys, its distinct shingles (-1: not known), packed word hashes)
+Signature = tuple[int, int, int, bytes]
 
 
 class Signatures:
@@ -398,7 +399,7 @@ class Signatures:
                 self.size -= old[1]
             size = 100 * len(rows)  # the objects around the words
             for row in rows:
-                size += len(row[2])
+                size += len(row[3])
             if size > budget:
                 continue
             held[article] = (tuple(rows), size)

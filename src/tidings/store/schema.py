@@ -146,6 +146,8 @@ fold_signatures = Table(
     Column("article_id", Integer, nullable=False),
     Column("key_count", Integer, nullable=False),  # how many index keys the copy has
     Column("words", LargeBinary, nullable=False),  # word hashes (fold.fingerprint.pack)
+    # how many distinct shingles the copy's text has (NULL: not worked out, for copies stored before)
+    Column("shingle_count", Integer, nullable=True),
     Index("ix_fold_signatures_article", "article_id", "key_count"),
 )
 
