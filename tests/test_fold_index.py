@@ -83,6 +83,23 @@ def test_a_copy_that_joins_two_articles_makes_them_one(store: Store) -> None:
         assert tx.fold_lookup(np.zeros(0, dtype=np.int64)).shape == (0, 2)
 
 
+def test_joined_articles_hand_over_their_copies_and_earlier_joins(store: Store) -> None:
+    """A join moves the absorbed articles' copies to the one kept and deletes them; an article joined
+    into one that is later absorbed points to the last (on PostgreSQL too: `test_postgres` runs it)."""
+    texts = [tuple(f"{place} {n} opened its new library today." for n in range(9)) for place in "ABC"]
+    a, b, c = (_place(store, [Copy(t[0], t)], first_id=i + 1)[0] for i, t in enumerate(texts))
+    assert len({a, b, c}) == 3
+    with store.begin() as tx:
+        tx.fold_merge(b, [c])
+    with store.begin() as tx:
+        tx.fold_merge(a, [b])
+    with store.begin() as tx:
+        assert (tx.fold_merged_into(b), tx.fold_merged_into(c), tx.fold_merged_into(a)) == (a, a, None)
+        assert dict(tx.fold_copy_articles()) == {1: a, 2: a, 3: a}
+        assert len(tx.fold_signatures([a])) == 3
+        assert tx.c.exec_driver_sql("SELECT id FROM articles ORDER BY id").scalars().all() == [a]
+
+
 def test_same_articles_in_any_order(tmp_path: Path) -> None:
     items = [it for chunk in chunks(600, seed=11) for it in chunk.items]
     results = []

@@ -20,6 +20,7 @@ from sqlalchemy import func, inspect, select
 
 from tests.conftest import assert_two_workers_fold_as_one
 from tests.pgserver import PostgresServer, binaries
+from tests.test_fold_index import test_joined_articles_hand_over_their_copies_and_earlier_joins  # noqa: F401
 
 # The seed acceptance, collected again here: with `db_url` below, each runs against PostgreSQL.
 from tests.test_seeds import (  # noqa: F401

@@ -39,7 +39,7 @@ def driver_rows(c: Connection, statement: str, params: Sequence[Any] | Mapping[s
     cursor = driver.cursor()
     try:
         cursor.execute(driver_sql(c, statement, named), params if named else tuple(params))
-        return list(cursor.fetchall())
+        return list(cursor.fetchall()) if cursor.description is not None else []  # none from a change
     finally:
         cursor.close()
 
