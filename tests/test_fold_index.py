@@ -8,16 +8,19 @@ import json
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import insert
 
 from tidings import fold
 from tidings.bench.syndication import Item, chunks
 from tidings.models import Copy
 from tidings.store import Store, Transaction, fold_mirror
 from tidings.store import fold_index as index_sql
+from tidings.store import schema as t
 
 RULES = fold.Rules()
 LEAD = (
@@ -84,11 +87,28 @@ def test_a_copy_that_joins_two_articles_makes_them_one(store: Store) -> None:
 
 
 def test_joined_articles_hand_over_their_copies_and_earlier_joins(store: Store) -> None:
-    """A join moves the absorbed articles' copies to the one kept and deletes them; an article joined
-    into one that is later absorbed points to the last (on PostgreSQL too: `test_postgres` runs it)."""
+    """A join moves the absorbed articles' copies to the one kept and deletes them, keeping what readers
+    did with them (comments, saves, reads); an article joined into one that is later absorbed points to
+    the last (on PostgreSQL too: `test_postgres` runs it)."""
     texts = [tuple(f"{place} {n} opened its new library today." for n in range(9)) for place in "ABC"]
-    a, b, c = (_place(store, [Copy(t[0], t)], first_id=i + 1)[0] for i, t in enumerate(texts))
+    a, b, c = (_place(store, [Copy(text[0], text)], first_id=i + 1)[0] for i, text in enumerate(texts))
     assert len({a, b, c}) == 3
+    early, late = datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 5, 2, tzinfo=UTC)
+    with store.engine.begin() as conn:
+        for user in (1, 2):
+            conn.execute(
+                insert(t.users).values(
+                    id=user, username=f"u{user}", username_key=f"u{user}", password_hash="x", created_at=early
+                )
+            )
+        # user 1 saved the kept article late and an absorbed one early; user 2 read and commented on c
+        saves = [
+            {"user_id": 1, "article_id": a, "saved_at": late},
+            {"user_id": 1, "article_id": c, "saved_at": early},
+        ]
+        conn.execute(insert(t.saved_articles), saves)
+        conn.execute(insert(t.article_reads).values(user_id=2, article_id=c, read_at=late))
+        conn.execute(insert(t.comments).values(article_id=c, user_id=2, body="Good news.", created_at=late))
     with store.begin() as tx:
         tx.fold_merge(b, [c])
     with store.begin() as tx:
@@ -98,6 +118,12 @@ def test_joined_articles_hand_over_their_copies_and_earlier_joins(store: Store) 
         assert dict(tx.fold_copy_articles()) == {1: a, 2: a, 3: a}
         assert len(tx.fold_signatures([a])) == 3
         assert tx.c.exec_driver_sql("SELECT id FROM articles ORDER BY id").scalars().all() == [a]
+        rows = tx.c.exec_driver_sql("SELECT user_id, article_id FROM saved_articles").all()
+        assert [tuple(r) for r in rows] == [(1, a)]  # one save, the one it had
+        rows = tx.c.exec_driver_sql("SELECT user_id, article_id FROM article_reads").all()
+        assert [tuple(r) for r in rows] == [(2, a)]
+        rows = tx.c.exec_driver_sql("SELECT article_id, body FROM comments").all()
+        assert [tuple(r) for r in rows] == [(a, "Good news.")]
 
 
 def test_same_articles_in_any_order(tmp_path: Path) -> None:

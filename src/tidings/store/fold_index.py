@@ -145,8 +145,8 @@ class FoldTables:
             self._fold_log(POSTED, pack_pairs(pairs[:, 0], pairs[:, 1]))
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
-        """Copies and word hashes of `absorbed` move to `into`; the absorbed articles go (their postings
-        are read as `into`'s from now on)."""
+        """Copies and word hashes of `absorbed` move to `into`, and their readers' comments, saves and
+        reads; the absorbed articles go (their postings are read as `into`'s from now on)."""
         gone = list(absorbed)
         # by the driver: SQLAlchemy's building of these statements cost ten times their running
         ids, among = {"into": into, "gone": _array(self, gone)}, self._any("gone")
@@ -156,6 +156,16 @@ class FoldTables:
         self._fold_many(
             "INSERT INTO fold_merged (article_id, into_id) VALUES (?, ?)", [(a, into) for a in gone]
         )
+        # what readers did with the absorbed articles stays theirs: comments move to the kept article, and
+        # a save or a read of any of them counts for it (the earliest, if it has one already)
+        self._rows(f"UPDATE comments SET article_id = :into WHERE article_id {among}", ids)
+        for table, moment in (("saved_articles", "saved_at"), ("article_reads", "read_at")):
+            self._rows(
+                f"INSERT INTO {table} (user_id, article_id, {moment}) "
+                f"SELECT user_id, :into, min({moment}) FROM {table} WHERE article_id {among} "
+                "GROUP BY user_id ON CONFLICT (user_id, article_id) DO NOTHING",
+                ids,
+            )
         self._rows(f"DELETE FROM articles WHERE id {among}", ids)
         counts = self.fold_key_counts(np.array([into, *gone], dtype=np.int64))
         self._fold_log(JOINED, pack_join(into, gone))

@@ -226,6 +226,7 @@ article_reads = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("read_at", UTCDateTime, nullable=False),
+    Index("ix_article_reads_article", "article_id"),  # a join moves an article's reads (and deletes)
 )
 
 saved_articles = Table(
@@ -235,6 +236,7 @@ saved_articles = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("saved_at", UTCDateTime, nullable=False),
     Index("ix_saved_articles_user", "user_id", "saved_at"),
+    Index("ix_saved_articles_article", "article_id"),
 )
 
 comments = Table(
