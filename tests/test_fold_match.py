@@ -183,3 +183,23 @@ def test_plausible_texts_come_in_order(size: int) -> None:
     )
     assert order.tolist() == expected
     assert (size > kernel.INSERTION_MOST) == (len(expected) > kernel.INSERTION_MOST)
+
+
+def test_every_key_word_in_a_shared_shingle_as_counted_plainly() -> None:
+    """`_all_keys_shared` (one pass) says what counting the shared shingles over each key word's
+    shingles says, for texts with and without shingles past their words' end."""
+    rng = np.random.default_rng(5)
+    for _ in range(3000):
+        n_words = int(rng.integers(0, 40))
+        k = int(rng.integers(1, 7))
+        words = rng.integers(0, 1 << 32, n_words, dtype=np.uint64).astype(np.uint32)
+        words &= ~np.uint32(kernel.KEY)
+        words[rng.random(n_words) < 0.15] |= np.uint32(kernel.KEY)
+        shared = rng.random(max(0, n_words - k + 1) + int(rng.integers(0, 2))) < rng.random()
+        reach = min(k, n_words)
+        expected = all(
+            shared[max(at - reach + 1, 0) : min(at + 1, len(shared))].any()
+            for at in range(n_words)
+            if words[at] & kernel.KEY
+        )
+        assert kernel._all_keys_shared(words, shared, k) == expected

@@ -251,14 +251,19 @@ def _found_in(keys, first, h, start, stop):
 
 @njit(cache=True, nogil=True)
 def _all_keys_shared(words, shared, k):
-    """Whether every key word of the smaller text lies in a shingle the larger has."""
+    """Whether every key word of the smaller text lies in a shingle the larger has: word `at` lies in
+    shingles at - k + 1 .. at, so in a shared one if the last shared shingle up to `at` is one of them
+    (one pass, nothing allocated: this runs for most matches)."""
     k = min(k, len(words))
     n = len(shared)
-    covering = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        covering[i + 1] = covering[i] + (1 if shared[i] else 0)
+    last = -1  # the last shared shingle up to shingle i - 1
+    i = 0
     for at in range(len(words)):
-        if words[at] & KEY and covering[min(at + 1, n)] - covering[max(at - k + 1, 0)] <= 0:
+        while i <= min(at, n - 1):
+            if shared[i]:
+                last = i
+            i += 1
+        if words[at] & KEY and last < max(at - k + 1, 0):
             return False
     return True
 
