@@ -9,7 +9,9 @@ copies joined when LSH pairs them) is scored on the same documents.
 
 Throughput: fingerprint + index + query per document, single process, at each size, for Tidings (the
 store-backed index in a SQLite file) and for datasketch (in memory), each in its own process so that
-each one's resident memory is its own. Corpus generation is not timed.
+each one's resident memory is its own. Corpus generation is not timed. The two processes take turns, a
+chunk of the corpus each (`_side_by_side`): a slow spell of a shared machine then slows both alike, and
+the ratio of their rates holds (run one after the other, the ratio moved by a third from run to run).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -246,10 +248,16 @@ def _stream(documents: int, seed: int) -> Iterator[Chunk]:
 
 
 def run_tidings(
-    documents: int, seed: int, rules: fold.Rules, folder: str, progress: int = 0
+    documents: int,
+    seed: int,
+    rules: fold.Rules,
+    folder: str,
+    progress: int = 0,
+    turn: Callable[[], None] = lambda: None,
 ) -> dict[str, float]:
     """Fold `documents` generated documents into a fresh store; with `progress`, a line on stderr every
-    `progress` documents: how many so far, the CPU time per document since the last line, memory."""
+    `progress` documents: how many so far, the CPU time per document since the last line, memory.
+    `turn` is called before each chunk (to wait for this process's turn)."""
     store = Store(f"sqlite:///{folder}/throughput.db")
     store.migrate()
     fold.warm()  # loads the compiled loops (as importing datasketch is not timed either)
@@ -259,6 +267,7 @@ def run_tidings(
     spent, cpu, fingerprinting, done, next_id = 0.0, 0.0, 0.0, 0, 1
     reported = (0, 0.0)
     for chunk in _stream(documents, seed):
+        turn()
         copies = [it.copy for it in chunk.items]
         for start in range(0, len(copies), BATCH):
             # the folded texts are made outside the timing, as they are for datasketch
@@ -299,10 +308,12 @@ def _settle() -> None:
     gc.freeze()
 
 
-def run_peer(documents: int, seed: int, per_shingle: bool = False) -> dict[str, float]:
+def run_peer(
+    documents: int, seed: int, per_shingle: bool = False, turn: Callable[[], None] = lambda: None
+) -> dict[str, float]:
     """datasketch on the same documents: its fastest path (`MinHash.generator`, numpy over a whole
     document at once), or with `per_shingle` the one its documentation shows first (`MinHash.update`
-    for each shingle)."""
+    for each shingle). `turn` as for `run_tidings`."""
     from datasketch import MinHash, MinHashLSH
 
     _settle()
@@ -317,6 +328,7 @@ def run_peer(documents: int, seed: int, per_shingle: bool = False) -> dict[str, 
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     spent, cpu, done = 0.0, 0.0, 0
     for chunk in _stream(documents, seed):
+        turn()
         texts = [fold.fold_text(it.copy) for it in chunk.items]
         began, began_cpu = time.perf_counter(), time.process_time()
         sketches = (
@@ -351,17 +363,24 @@ def _memory() -> dict[str, float]:
     return {"rss": float(rss), "peak_rss": float(max(rss, peak))}
 
 
+def _command(system: str, documents: int, seed: int, progress: int = 0, turns: bool = False) -> list[str]:
+    child = ["--child", system, str(documents), str(seed), str(progress), "turns" if turns else "alone"]
+    return [sys.executable, "-m", "tidings.bench.fold", *child]
+
+
+def _preexec(nice: int) -> Callable[[], object] | None:
+    return (lambda: os.nice(nice)) if nice else None
+
+
 def _in_child(system: str, documents: int, seed: int, nice: int, progress: int = 0) -> dict[str, float]:
     """One measurement in a fresh process, so its memory is its own (its progress lines go to stderr)."""
-    command = [sys.executable, "-m", "tidings.bench.fold", "--child", system, str(documents), str(seed)]
-    command += [str(progress)] if progress else []
     result = subprocess.run(
-        command,
+        _command(system, documents, seed, progress),
         stdout=subprocess.PIPE,
         stderr=None if progress else subprocess.PIPE,
         text=True,
         check=False,
-        preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        preexec_fn=_preexec(nice),
     )
     if result.returncode != 0:
         raise RuntimeError(f"{system} at {documents}: {(result.stderr or '').strip().splitlines()[-1:]}")
@@ -369,15 +388,72 @@ def _in_child(system: str, documents: int, seed: int, nice: int, progress: int =
     return figures
 
 
+def _side_by_side(
+    systems: Sequence[str], documents: int, seed: int, nice: int, progress: int = 0
+) -> list[dict[str, float]]:
+    """Each system measured in its own process, the processes taking turns a chunk at a time: each waits
+    (its clock stopped: the figures are CPU time) while the other works on its chunk."""
+    children = [
+        subprocess.Popen(
+            _command(system, documents, seed, progress if system == "tidings" else 0, turns=True),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if progress else subprocess.DEVNULL,
+            text=True,
+            preexec_fn=_preexec(nice),
+        )
+        for system in systems
+    ]
+    figures: list[dict[str, float] | None] = [None] * len(children)
+    try:
+        for system, child in zip(systems, children, strict=True):  # all set up before the first turn
+            assert child.stdout is not None
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"{system} at {documents}: its process ended (code {child.wait()})")
+        while any(f is None for f in figures):
+            for i, child in enumerate(children):
+                if figures[i] is not None:
+                    continue
+                assert child.stdin is not None
+                assert child.stdout is not None
+                child.stdin.write("go\n")
+                child.stdin.flush()
+                line = child.stdout.readline()
+                if not line:
+                    raise RuntimeError(
+                        f"{systems[i]} at {documents}: its process ended (code {child.wait()})"
+                    )
+                if line.strip() != "done":
+                    figures[i] = json.loads(line)
+    finally:
+        for child in children:
+            if child.stdin is not None:
+                child.stdin.close()
+            child.wait()
+    return [f for f in figures if f is not None]
+
+
 def _child(argv: Sequence[str]) -> int:
     system, documents, seed = argv[0], int(argv[1]), int(argv[2])
     progress = int(argv[3]) if len(argv) > 3 else 0
+    turns = len(argv) > 4 and argv[4] == "turns"
+    started = [False]
+
+    def turn() -> None:
+        """Say this process is ready (or done with its turn), and wait for its turn."""
+        if not turns:
+            return
+        print("done" if started[0] else "ready", flush=True)
+        started[0] = True
+        if sys.stdin.readline().strip() != "go":
+            sys.exit(1)  # the parent is gone
+
     if system == "tidings":
         with tempfile.TemporaryDirectory() as folder:
-            figures = run_tidings(documents, seed, fold.Rules(), folder, progress)
+            figures = run_tidings(documents, seed, fold.Rules(), folder, progress, turn)
     else:
-        figures = run_peer(documents, seed, per_shingle=system == "peer-per-shingle")
-    print(json.dumps(figures))
+        figures = run_peer(documents, seed, per_shingle=system == "peer-per-shingle", turn=turn)
+    print(json.dumps(figures), flush=True)
     return 0
 
 
@@ -495,12 +571,14 @@ def main(argv: list[str]) -> int:
     if not args.skip_quality:
         _print_quality(quality(args.quality_size, args.seed, rules, peer=True), args.quality_size, args.seed)
     if not args.skip_speed:
-        rows = []
+        rows: list[tuple[int, dict[str, float], dict[str, float] | None]] = []
         per_shingle = {}
         for n in sizes:
-            ours = _in_child("tidings", n, args.seed, args.nice, args.progress)
-            peer = _in_child("peer", n, args.seed, args.nice) if n <= args.peer_max else None
-            rows.append((n, ours, peer))
+            if n <= args.peer_max:
+                ours, peer = _side_by_side(["tidings", "peer"], n, args.seed, args.nice, args.progress)
+                rows.append((n, ours, peer))
+            else:
+                rows.append((n, _in_child("tidings", n, args.seed, args.nice, args.progress), None))
             if n <= args.per_shingle_max:
                 per_shingle[n] = _in_child("peer-per-shingle", n, args.seed, args.nice)
         _print_speed(rows, per_shingle)
