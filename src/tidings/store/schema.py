@@ -148,7 +148,7 @@ fold_signatures = Table(
     Column("words", LargeBinary, nullable=False),  # word hashes (fold.fingerprint.pack)
     # how many distinct shingles the copy's text has (NULL: not worked out, for copies stored before)
     Column("shingle_count", Integer, nullable=True),
-    Index("ix_fold_signatures_article", "article_id", "key_count"),
+    Index("ix_fold_signatures_article", "article_id"),  # in copy order (rowid) within an article
 )
 
 # Only the marker row (level -1) is left of the levels of the postings table the log replaced.
