@@ -48,3 +48,20 @@ def test_canonical_text_and_changes(measured: dict[str, object]) -> None:
     for change, (precision, recall) in canonical.changes.items():
         assert precision >= CHANGE_FLOORS[0], change
         assert recall >= CHANGE_FLOORS[1], change
+
+
+def test_the_throughput_bench_runs_both_systems_in_turns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tidings bench fold`'s throughput: Tidings and datasketch each fold the whole corpus in their own
+    process, taking turns; a process that fails is reported with its last error line, not waited on."""
+    from tidings.bench import fold as bench
+
+    ours, peer = bench._side_by_side(["tidings", "peer"], 2500, 1, 0)  # two chunks: two turns each
+    assert ours["documents"] == peer["documents"] == 2500
+    assert ours["cpu"] > 0 and peer["cpu"] > 0 and ours["placed"] == 2500
+
+    command = bench._command
+    monkeypatch.setattr(
+        bench, "_command", lambda system, *rest, **kw: [*command(system, *rest, **kw)[:-4], "x", "0", "turns"]
+    )  # the seed "x" is not a number
+    with pytest.raises(RuntimeError, match=r"tidings at 50: its process ended \(code 1\).*ValueError"):
+        bench._side_by_side(["tidings"], 50, 1, 0)

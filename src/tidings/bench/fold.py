@@ -17,6 +17,7 @@ the ratio of their rates holds (run one after the other, the ratio moved by a th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -392,24 +393,41 @@ def _side_by_side(
     systems: Sequence[str], documents: int, seed: int, nice: int, progress: int = 0
 ) -> list[dict[str, float]]:
     """Each system measured in its own process, the processes taking turns a chunk at a time: each waits
-    (its clock stopped: the figures are CPU time) while the other works on its chunk."""
+    (its clock stopped: the figures are CPU time) while the other works on its chunk. Their errors go to
+    files (a pipe nobody reads could fill and stop them); a process that ends early is reported with the
+    last line it wrote there."""
+    with contextlib.ExitStack() as held:
+        errors = [held.enter_context(tempfile.TemporaryFile(mode="w+")) for _ in systems]
+        return _take_turns(systems, documents, seed, nice, progress, errors)
+
+
+def _take_turns(
+    systems: Sequence[str], documents: int, seed: int, nice: int, progress: int, errors: Sequence[Any]
+) -> list[dict[str, float]]:
     children = [
         subprocess.Popen(
             _command(system, documents, seed, progress if system == "tidings" else 0, turns=True),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=None if progress else subprocess.DEVNULL,
+            stderr=None if progress else errors[i],
             text=True,
             preexec_fn=_preexec(nice),
         )
-        for system in systems
+        for i, system in enumerate(systems)
     ]
+
+    def ended(i: int) -> RuntimeError:
+        code = children[i].wait()
+        errors[i].seek(0)
+        last = errors[i].read().strip().splitlines()[-1:]
+        return RuntimeError(f"{systems[i]} at {documents}: its process ended (code {code}): {last}")
+
     figures: list[dict[str, float] | None] = [None] * len(children)
     try:
-        for system, child in zip(systems, children, strict=True):  # all set up before the first turn
+        for i, child in enumerate(children):  # all set up before the first turn
             assert child.stdout is not None
             if child.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"{system} at {documents}: its process ended (code {child.wait()})")
+                raise ended(i)
         while any(f is None for f in figures):
             for i, child in enumerate(children):
                 if figures[i] is not None:
@@ -420,15 +438,14 @@ def _side_by_side(
                 child.stdin.flush()
                 line = child.stdout.readline()
                 if not line:
-                    raise RuntimeError(
-                        f"{systems[i]} at {documents}: its process ended (code {child.wait()})"
-                    )
+                    raise ended(i)
                 if line.strip() != "done":
                     figures[i] = json.loads(line)
     finally:
         for child in children:
-            if child.stdin is not None:
-                child.stdin.close()
+            for pipe in (child.stdin, child.stdout):
+                if pipe is not None:
+                    pipe.close()
             child.wait()
     return [f for f in figures if f is not None]
 
