@@ -57,7 +57,8 @@ def test_the_throughput_bench_runs_both_systems_in_turns(monkeypatch: pytest.Mon
 
     ours, peer = bench._side_by_side(["tidings", "peer"], 2500, 1, 0)  # two chunks: two turns each
     assert ours["documents"] == peer["documents"] == 2500
-    assert ours["cpu"] > 0 and peer["cpu"] > 0 and ours["placed"] == 2500
+    assert min(ours["cpu"], peer["cpu"]) > 0
+    assert ours["placed"] == 2500
 
     command = bench._command
     monkeypatch.setattr(
