@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, insert, select
 
 from tidings.models import Copy
+from tidings.store import reading
 from tidings.store import schema as t
 from tidings.store.fold_mirror import (
     CLEARED,
@@ -156,16 +157,7 @@ class FoldTables:
         self._fold_many(
             "INSERT INTO fold_merged (article_id, into_id) VALUES (?, ?)", [(a, into) for a in gone]
         )
-        # what readers did with the absorbed articles stays theirs: comments move to the kept article, and
-        # a save or a read of any of them counts for it (the earliest, if it has one already)
-        self._rows(f"UPDATE comments SET article_id = :into WHERE article_id {among}", ids)
-        for table, moment in (("saved_articles", "saved_at"), ("article_reads", "read_at")):
-            self._rows(
-                f"INSERT INTO {table} (user_id, article_id, {moment}) "
-                f"SELECT user_id, :into, min({moment}) FROM {table} WHERE article_id {among} "
-                "GROUP BY user_id ON CONFLICT (user_id, article_id) DO NOTHING",
-                ids,
-            )
+        reading.follow_join(self.c, among, ids)  # readers' comments, saves and reads, before the delete
         self._rows(f"DELETE FROM articles WHERE id {among}", ids)
         counts = self.fold_key_counts(np.array([into, *gone], dtype=np.int64))
         self._fold_log(JOINED, pack_join(into, gone))

@@ -1,16 +1,36 @@
-"""Per-reader state on articles: what each user has read and what they saved for later."""
+"""Per-reader state on articles: what each user has read and what they saved for later (and, when fold
+joins articles, how that state and the readers' comments follow the article kept)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, exists, func, insert, select
+from sqlalchemy import Connection, Table, delete, exists, func, insert, select
 
 from tidings.store import schema as t
-from tidings.store.db import Store
+from tidings.store.util import driver_rows
+
+if TYPE_CHECKING:  # the store's transaction calls `follow_join`: no import of it at run time
+    from tidings.store.db import Store
+
+
+def follow_join(c: Connection, among: str, ids: dict[str, Any]) -> None:
+    """What readers did with articles being joined into another stays theirs (`among`: the SQL test of an
+    article id against the absorbed ones; `ids`: its parameters, and `into`, the article kept): comments
+    move to the article kept, and a save or a read of an absorbed article counts for it. A reader's own
+    save or read of the kept article stands; else the earliest of the absorbed ones' is taken."""
+    driver_rows(c, f"UPDATE comments SET article_id = :into WHERE article_id {among}", ids)
+    for table, moment in (("saved_articles", "saved_at"), ("article_reads", "read_at")):
+        driver_rows(
+            c,
+            f"INSERT INTO {table} (user_id, article_id, {moment}) "
+            f"SELECT user_id, :into, min({moment}) FROM {table} WHERE article_id {among} "
+            "GROUP BY user_id ON CONFLICT (user_id, article_id) DO NOTHING",
+            ids,
+        )
 
 
 def _article_exists(article_id: int) -> Any:
