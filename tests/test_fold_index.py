@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from tidings import fold
 from tidings.bench.syndication import Item, chunks
 from tidings.models import Copy
-from tidings.store import Store, Transaction, fold_mirror
+from tidings.store import Store, Transaction, fold_mirror, stories
 from tidings.store import fold_index as index_sql
 from tidings.store import schema as t
 
@@ -124,6 +124,25 @@ def test_joined_articles_hand_over_their_copies_and_earlier_joins(store: Store) 
         assert [tuple(r) for r in rows] == [(2, a)]
         rows = tx.c.exec_driver_sql("SELECT article_id, body FROM comments").all()
         assert [tuple(r) for r in rows] == [(a, "Good news.")]
+
+
+def test_a_story_a_join_leaves_without_articles_is_emptied(store: Store) -> None:
+    """An absorbed article whose story had no other article, joined into one in no story (folded by a
+    tool, never clustered): the story is listed nowhere and no lookup finds it."""
+    texts = [tuple(f"{place} {n} opened its new library today." for n in range(9)) for place in "AB"]
+    a, b = (_place(store, [Copy(text[0], text)], first_id=i + 1)[0] for i, text in enumerate(texts))
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    with store.begin() as tx:
+        story = tx.save_story(None, "Library opens", when, {"library": 1.0, "opens": 0.5})
+        tx.set_article_story(b, story)
+    assert [s["id"] for s in stories.list_stories(store)] == [story]
+    with store.begin() as tx:
+        tx.fold_merge(a, [b])
+    assert stories.list_stories(store) == []
+    assert story not in store.story_cache.info
+    with store.begin() as tx:
+        row = tx.c.exec_driver_sql(f"SELECT article_count, centroid FROM stories WHERE id = {story}").one()
+        assert tuple(row) == (0, None)
 
 
 def test_same_articles_in_any_order(tmp_path: Path) -> None:

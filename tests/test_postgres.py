@@ -31,6 +31,7 @@ from tests.test_seeds import (  # noqa: F401
     test_exactly_the_expected_articles,
     test_no_chrome_anywhere,
 )
+from tests.test_stories import test_articles_a_fold_join_absorbs_leave_their_stories  # noqa: F401
 from tests.web_support import client, csrf, sign_up
 from tidings import pipeline, settings
 from tidings.store import Store, queries

@@ -275,3 +275,58 @@ def test_centroids_move_between_story_terms_and_stories_columns(db_url: str) -> 
     assert json.loads(found) == {"quake": 1.5, "sonoma": 0.25, "geysers": 0.5}
     assert story_queries.list_stories(store, limit=5)[0]["key_terms"][:3] == ["quake", "geysers", "sonoma"]
     store.close()
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["one story", "two stories"])
+def test_articles_a_fold_join_absorbs_leave_their_stories(db_url: str, tmp_path: Path, apart: bool) -> None:
+    """The opening of an article and a copy that starts further in are two articles until the full text
+    comes and joins them (the older kept). The absorbed article leaves its story: a story it shared
+    with the kept one counts one article and takes the kept one's headline; a story of its own (its copy
+    published a month later) becomes the kept article's story, as merged stories do. No story counts an
+    article that is gone or is headed by one (on PostgreSQL too: `test_postgres` runs it)."""
+    from tests.test_fold_index import BODY
+
+    late = "2026-06-20T09:00:00+00:00" if apart else "2026-05-01T09:00:00+00:00"
+    records = [
+        ("opening", "Port Ellery to dredge its northern channel", BODY[:4], "2026-05-01T08:00:00+00:00"),
+        ("middle", "A levy on ships will pay for dredging", BODY[3:], late),
+        ("full", "Port Ellery to dredge its northern channel", BODY, "2026-05-01T10:00:00+00:00"),
+    ]
+    path = write(
+        tmp_path / "join.jsonl",
+        [
+            record(r, title, "\n\n".join(body), site=f"{r}.example", published_at=when)
+            for r, title, body, when in records
+        ],
+    )
+    conf = settings.load({"db": db_url}, environ={})
+    store = Store(db_url)
+    store.migrate()
+    seen = []
+    for item in read_records(path, conf.max_document_bytes):
+        assert isinstance(item, Record)
+        pipeline.ingest_record(store, item, conf)
+        seen.append(len(story_queries.list_stories(store)))
+    assert seen[1] == (2 if apart else 1)  # before the join: the copy further in is its own article
+    articles = by_ref(_export(store))
+    kept = articles["opening"]
+    assert articles["middle"]["id"] == articles["full"]["id"] == kept["id"]  # joined, the older kept
+    listed = story_queries.list_stories(store)
+    assert [(s["id"], s["article_count"]) for s in listed] == [(kept["story_id"], 1)]
+    assert [a["id"] for a in listed[0]["articles"]] == [kept["id"]]
+    assert listed[0]["title"] == kept["title"]
+    with store.engine.connect() as c:
+        rows = c.exec_driver_sql(
+            "SELECT id, article_count, headline_article_id, merged_into FROM stories"
+        ).all()
+    by_id = {int(r[0]): tuple(r[1:]) for r in rows}
+    assert by_id.pop(kept["story_id"]) == (1, kept["id"], None)
+    if apart:
+        ((other, left),) = by_id.items()
+        assert left == (0, None, kept["story_id"])  # it became the kept article's story
+        became = story_queries.story(store, other)
+        assert became is not None
+        assert became["id"] == kept["story_id"]
+    else:
+        assert not by_id
+    store.close()

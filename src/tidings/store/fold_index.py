@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,7 @@ class FoldTables:
     fold_mirror: FoldMirror
     _fold_pending: Pending
     _fold_seen: int | None
+    stories_follow_join: Callable[[int, Sequence[int]], None]  # the story index's (`story_index`)
 
     # what fold.FoldIndex asks -------------------------------------------------------------------------------
     def fold_lookup(self, keys: np.ndarray, most: int | None = None) -> np.ndarray:
@@ -147,7 +148,8 @@ class FoldTables:
 
     def fold_merge(self, into: int, absorbed: Sequence[int]) -> None:
         """Copies and word hashes of `absorbed` move to `into`, and their readers' comments, saves and
-        reads; the absorbed articles go (their postings are read as `into`'s from now on)."""
+        reads; the absorbed articles leave their stories and go (their postings are read as `into`'s from
+        now on)."""
         gone = list(absorbed)
         # by the driver: SQLAlchemy's building of these statements cost ten times their running
         ids, among = {"into": into, "gone": _array(self, gone)}, self._any("gone")
@@ -158,6 +160,7 @@ class FoldTables:
             "INSERT INTO fold_merged (article_id, into_id) VALUES (?, ?)", [(a, into) for a in gone]
         )
         reading.follow_join(self.c, among, ids)  # readers' comments, saves and reads, before the delete
+        self.stories_follow_join(into, gone)
         self._rows(f"DELETE FROM articles WHERE id {among}", ids)
         counts = self.fold_key_counts(np.array([into, *gone], dtype=np.int64))
         self._fold_log(JOINED, pack_join(into, gone))

@@ -193,7 +193,7 @@ class _Work:
     articles: int = 0
     dirty: set[int] = field(default_factory=set)  # centroid or dates changed
     touched: set[int] = field(default_factory=set)  # articles came or went: recount, stamp
-    gone: set[int] = field(default_factory=set)  # merged away
+    gone: set[int] = field(default_factory=set)  # merged away, or emptied
     related: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     headline: dict[int, tuple[int, float]] = field(default_factory=dict)  # story -> (article, score)
     placed: dict[int, int] = field(default_factory=dict)  # article -> its story, not yet written
@@ -480,6 +480,82 @@ class StoryTables:
         moved = work.headline.pop(gone, None)
         if moved is not None and (keep not in work.headline or work.headline[keep][1] < moved[1]):
             work.headline[keep] = moved
+
+    def stories_follow_join(self, into: int, gone: Sequence[int]) -> None:
+        """Articles `gone` are about to be deleted, a fold join having shown them to be article `into`:
+        their stories lose them. A story left with none becomes `into`'s story (`merge_stories`: a link
+        to it answers with that one), or is emptied when `into` has none. A story that keeps articles is
+        recounted at the end of the transaction; if its headline was one of those lost, it becomes `into`
+        when `into` is in the story, else none (the next article placed there takes it) with the title
+        of the story's earliest remaining article. A centroid keeps the terms of the articles lost: each
+        was a copy of `into`."""
+        lost: dict[int, list[int]] = {}
+        for article in gone:
+            story = self.article_story(article)
+            if story is not None:
+                lost.setdefault(story, []).append(article)
+        if not lost:
+            return
+        work = self._story_work()
+        for article in gone:
+            work.placed.pop(article, None)
+        self._write_placed(work)
+        target = self.article_story(into)
+        cache = self.story_cache
+        for story, articles in sorted(lost.items()):
+            marks = self._marks(len(articles))
+            pending = work.headline.get(story)
+            if pending is not None and pending[0] in articles:
+                if story == target:
+                    work.headline[story] = (into, pending[1])
+                else:
+                    del work.headline[story]
+            info = cache.info.get(story)
+            left = int(
+                self._sql(
+                    f"SELECT count(*) FROM articles WHERE story_id = ? AND id NOT IN ({marks})",
+                    (story, *articles),
+                ).scalar_one()
+            )
+            if info is not None:
+                cache.info[story] = StoryInfo(left, info.first_seen, info.last_seen)
+            if not left:
+                if target is not None:
+                    self.merge_stories(target, story)
+                else:
+                    self._empty_story(story, work)
+                continue
+            work.touched.add(story)
+            if story == target:
+                self._sql(
+                    "UPDATE stories SET headline_article_id = ?, "
+                    "title = (SELECT title FROM articles WHERE id = ?) "
+                    f"WHERE id = ? AND headline_article_id IN ({marks})",
+                    (into, into, story, *articles),
+                )
+            else:
+                self._sql(
+                    "UPDATE stories SET headline_article_id = NULL, headline_score = NULL, title = ("
+                    f"SELECT title FROM articles WHERE story_id = ? AND id NOT IN ({marks}) "
+                    "ORDER BY published_at IS NULL, published_at, id LIMIT 1) "
+                    f"WHERE id = ? AND headline_article_id IN ({marks})",
+                    (story, *articles, story, *articles),
+                )
+
+    def _empty_story(self, story_id: int, work: _Work) -> None:
+        """A story that lost its last article: listed nowhere, found by no lookup (as a merged one)."""
+        self._sql(
+            "UPDATE stories SET article_count = 0, publisher_count = 0, headline_article_id = NULL, "
+            "headline_score = NULL, centroid = NULL, rev = ? WHERE id = ?",
+            (work.rev, story_id),
+        )
+        self._sql("DELETE FROM story_related WHERE story_id = ? OR related_id = ?", (story_id, story_id))
+        self.story_cache.drop(story_id)
+        work.gone.add(story_id)
+        work.dirty.discard(story_id)
+        work.touched.discard(story_id)
+        work.related.pop(story_id, None)
+        work.headline.pop(story_id, None)
 
     def save_related(self, story_id: int, related: Sequence[tuple[int, float]]) -> None:
         self._story_work().related[story_id] = list(related)
