@@ -459,25 +459,14 @@ class StoryTables:
         work = self._story_work()
         self._write_placed(work)
         self._sql("UPDATE articles SET story_id = ? WHERE story_id = ?", (keep, gone))
-        self._sql("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (keep, gone))
-        self._sql(
-            "UPDATE stories SET merged_into = ?, article_count = 0, publisher_count = 0, "
-            "headline_article_id = NULL, centroid = NULL, rev = ? WHERE id = ?",
-            (keep, work.rev, gone),
-        )
-        self._sql("DELETE FROM story_related WHERE story_id = ?", (gone,))
-        self._sql("DELETE FROM story_related WHERE related_id = ?", (gone,))
+        self._sql("UPDATE stories SET merged_into = ? WHERE merged_into = ? OR id = ?", (keep, gone, gone))
         cache = self.story_cache
         a_info, b_info = cache.info.get(keep), cache.info.get(gone)
         if a_info is not None and b_info is not None:
             cache.info[keep] = StoryInfo(a_info.size + b_info.size, a_info.first_seen, a_info.last_seen)
-        cache.drop(gone)
-        work.gone.add(gone)
-        work.dirty.discard(gone)
-        work.touched.discard(gone)
+        moved = work.headline.get(gone)
+        self._empty_story(gone, work)
         work.touched.add(keep)
-        work.related.pop(gone, None)
-        moved = work.headline.pop(gone, None)
         if moved is not None and (keep not in work.headline or work.headline[keep][1] < moved[1]):
             work.headline[keep] = moved
 
@@ -543,7 +532,8 @@ class StoryTables:
                 )
 
     def _empty_story(self, story_id: int, work: _Work) -> None:
-        """A story that lost its last article: listed nowhere, found by no lookup (as a merged one)."""
+        """A story without articles (merged into another, or its last article gone): listed nowhere,
+        found by no lookup, written no more by this transaction."""
         self._sql(
             "UPDATE stories SET article_count = 0, publisher_count = 0, headline_article_id = NULL, "
             "headline_score = NULL, centroid = NULL, rev = ? WHERE id = ?",
