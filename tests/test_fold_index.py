@@ -3,9 +3,11 @@ one, the same articles in any order, new versions, the log workers replay, rebui
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import random
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -439,6 +441,28 @@ def test_the_log_holds_what_a_store_had_before_it(tmp_path: Path) -> None:
         command.downgrade(config, "0011_fold_keys")
     with store.engine.begin() as connection:
         assert connection.exec_driver_sql("SELECT level FROM fold_levels").scalars().all() == [-1]
+
+
+def test_a_new_store_has_16_kib_pages_and_an_older_one_keeps_its_own(tmp_path: Path) -> None:
+    """A new store's pages hold rows of a few kilobytes whole; a store made with SQLite's default pages
+    keeps them and what it holds, and folds as a new one does."""
+    old_path = tmp_path / "old.db"
+    with contextlib.closing(sqlite3.connect(old_path)) as c:
+        c.execute("PRAGMA page_size=4096")
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("CREATE TABLE kept (note TEXT)")
+        c.execute("INSERT INTO kept VALUES ('made before')")
+        c.commit()
+    copies = [Copy("Dredging", tuple(BODY)), Copy("Dredging", tuple(BODY[:4]))]
+    for name, size in (("new.db", 16384), ("old.db", 4096)):
+        store = Store(f"sqlite:///{tmp_path / name}")
+        store.migrate()
+        with store.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA page_size").scalar() == size
+        assert _place(store, copies) == [1, 1]
+        store.close()
+    with contextlib.closing(sqlite3.connect(old_path)) as c:
+        assert c.execute("SELECT note FROM kept").fetchall() == [("made before",)]
 
 
 def test_postings_of_articles_joined_since_count_once(monkeypatch: pytest.MonkeyPatch) -> None:
