@@ -19,10 +19,10 @@ def test_a_turn_lasts_until_its_process_has_worked_the_least_time() -> None:
     assert reply.getvalue() == "ready\n"
     for moment in (0.1, 0.3, 0.49):
         now[0] = moment
-        turn()
+        assert turn() == 0.0  # no wait
     assert reply.getvalue() == "ready\n"  # it kept its turn
     now[0] = 0.5
-    turn()
+    assert turn() >= 0.0  # the wall-clock time it waited for its next turn
     assert reply.getvalue() == "ready\ndone\n"
     now[0] = 0.9  # its second turn began at 0.5
     turn()

@@ -10,7 +10,7 @@ copies joined when LSH pairs them) is scored on the same documents.
 Throughput: fingerprint + index + query per document, single process, at each size, for Tidings (the
 store-backed index in a SQLite file) and for datasketch (in memory), each in its own process so that
 each one's resident memory is its own. Corpus generation is not timed. The two processes take turns of
-at least half a second of work each (`_side_by_side`, `_Turns`): a slow spell of a shared machine then
+about a fifth of a second of work each (`_side_by_side`, `_Turns`): a slow spell of a shared machine then
 slows both alike, and the ratio of their rates holds (run one after the other, the ratio moved by a third
 from run to run).
 """
@@ -255,11 +255,11 @@ def run_tidings(
     rules: fold.Rules,
     folder: str,
     progress: int = 0,
-    turn: Callable[[], None] = lambda: None,
+    turn: Callable[[], float] = lambda: 0.0,
 ) -> dict[str, float]:
     """Fold `documents` generated documents into a fresh store; with `progress`, a line on stderr every
     `progress` documents: how many so far, the CPU time per document since the last line, memory.
-    `turn` is called before each chunk (to wait for this process's turn)."""
+    `turn` is called before each batch (to wait for this process's turn, if it is over)."""
     store = Store(f"sqlite:///{folder}/throughput.db")
     store.migrate()
     fold.warm()  # loads the compiled loops (as importing datasketch is not timed either)
@@ -269,9 +269,9 @@ def run_tidings(
     spent, cpu, fingerprinting, done, next_id = 0.0, 0.0, 0.0, 0, 1
     reported = (0, 0.0)
     for chunk in _stream(documents, seed):
-        turn()
         copies = [it.copy for it in chunk.items]
         for start in range(0, len(copies), BATCH):
+            turn()
             # the folded texts are made outside the timing, as they are for datasketch
             texts = [fold.fold_text(c) for c in copies[start : start + BATCH]]
             began, began_cpu = time.perf_counter(), time.process_time()
@@ -311,11 +311,12 @@ def _settle() -> None:
 
 
 def run_peer(
-    documents: int, seed: int, per_shingle: bool = False, turn: Callable[[], None] = lambda: None
+    documents: int, seed: int, per_shingle: bool = False, turn: Callable[[], float] = lambda: 0.0
 ) -> dict[str, float]:
     """datasketch on the same documents: its fastest path (`MinHash.generator`, numpy over a whole
     document at once), or with `per_shingle` the one its documentation shows first (`MinHash.update`
-    for each shingle). `turn` as for `run_tidings`."""
+    for each shingle). `turn` as for `run_tidings`, called every `PEER_STEP` documents (the wall-clock
+    time it waits is not counted)."""
     from datasketch import MinHash, MinHashLSH
 
     _settle()
@@ -332,16 +333,18 @@ def run_peer(
     for chunk in _stream(documents, seed):
         turn()
         texts = [fold.fold_text(it.copy) for it in chunk.items]
-        began, began_cpu = time.perf_counter(), time.process_time()
+        began, began_cpu, waited = time.perf_counter(), time.process_time(), 0.0
         sketches = (
             one_by_one(texts)
             if per_shingle
             else MinHash.generator((_peer_shingles(t) for t in texts), num_perm=128)
         )
         for i, m in enumerate(sketches):
+            if i and i % PEER_STEP == 0:
+                waited += turn()
             lsh.query(m)
             lsh.insert(str(done + i), m)
-        spent += time.perf_counter() - began
+        spent += time.perf_counter() - began - waited
         cpu += time.process_time() - began_cpu
         done += len(texts)
     return {"documents": done, "seconds": spent, "cpu": cpu, **_memory()}
@@ -451,18 +454,19 @@ def _take_turns(
     return [f for f in figures if f is not None]
 
 
-TURN_SECONDS = 0.5  # the least CPU time a process works in its turn
+TURN_SECONDS = 0.2  # the least CPU time a process works in its turn
+PEER_STEP = 100  # datasketch's documents between two looks at whether its turn is over (40 ms)
 
 
 class _Turns:
-    """A child's side of taking turns, called before each chunk of its work: it says it is ready and
-    waits for its first turn, then keeps its turn until it has worked `TURN_SECONDS` (CPU time), says it
-    is done and waits for the next.
+    """A child's side of taking turns, called between steps of its work: it says it is ready and waits
+    for its first turn, then keeps its turn until it has worked `TURN_SECONDS` (CPU time), says it is
+    done and waits for the next. A call returns the wall-clock seconds it waited.
 
-    Turns of a time rather than of a chunk each: a turn starts with the caches the other process filled
-    with its own data, and with a chunk each Tidings (ten times as fast) paid that start ten times as
-    often a document as datasketch (at 100,000, 44.6 µs a document against 40.7 with turns of a time;
-    datasketch 2% faster too)."""
+    Turns of a time rather than of a chunk of documents each: a turn starts with the caches the other
+    process filled with its own data, and with a chunk each Tidings (ten times as fast) paid that start
+    ten times as often a document as datasketch (at 100,000, 44.6 µs a document against 40.7 with turns
+    of a time; datasketch 2% faster too)."""
 
     def __init__(
         self,
@@ -474,20 +478,22 @@ class _Turns:
         self.reply, self.ask, self.clock, self.least = reply, ask, clock, least
         self.began: float | None = None  # when this turn began (None: before the first)
 
-    def __call__(self) -> None:
+    def __call__(self) -> float:
         if self.began is not None and self.clock() - self.began < self.least:
-            return
+            return 0.0
+        waiting = time.perf_counter()
         print("ready" if self.began is None else "done", file=self.reply, flush=True)
         if self.ask.readline().strip() != "go":
             sys.exit(1)  # the parent is gone
         self.began = self.clock()
+        return time.perf_counter() - waiting
 
 
 def _child(argv: Sequence[str]) -> int:
     system, documents, seed = argv[0], int(argv[1]), int(argv[2])
     progress = int(argv[3]) if len(argv) > 3 else 0
     turns = len(argv) > 4 and argv[4] == "turns"
-    turn: Callable[[], None] = _Turns(sys.stdout, sys.stdin) if turns else (lambda: None)
+    turn: Callable[[], float] = _Turns(sys.stdout, sys.stdin) if turns else (lambda: 0.0)
     if system == "tidings":
         with tempfile.TemporaryDirectory() as folder:
             figures = run_tidings(documents, seed, fold.Rules(), folder, progress, turn)
