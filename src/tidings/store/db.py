@@ -92,7 +92,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # A new store's pages are 16 KiB (SQLite's default is 4): an article's body, a copy's text and word
     # hashes stay within one page, and a commit writes a quarter as many log frames (a system call each).
-    # Folding a batch costs 5% less; the reader's pages are served as fast (`tidings bench web`). It can
+    # Folding costs 2-5% less; the reader's pages are served as fast (`tidings bench web`). It can
     # only be set before the first table is made: a store made with other pages keeps them.
     cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
